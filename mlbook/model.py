@@ -1,0 +1,126 @@
+"""The book model: what `load` produces and every later stage reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a content file, for messages that point the user at it."""
+
+    path: Path
+    """File the item came from."""
+    line: int
+    """1-based line in that file."""
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question with its (possibly still missing) answer."""
+
+    id: str
+    """Stable identifier: the file name without `.md`; used in links and `see_also`."""
+    text: str
+    """The question, verbatim from the bank."""
+    key_points: tuple[str, ...]
+    """3–6 short theses of a good answer; the interviewer sheet shows them."""
+    difficulty: int | None
+    """1 (warm-up) to 3 (senior); None while unanswered."""
+    tags: tuple[str, ...]
+    """Free-form topic tags, used for selection."""
+    see_also: tuple[str, ...]
+    """Ids of related questions."""
+    body: str
+    """The answer in Markdown; empty while unanswered."""
+    body_line: int
+    """Line of the file on which `body` starts, to map Markdown lines back to the file."""
+    number: str
+    """Number in the book, e.g. `2.4.3` (section.subsection.question) or `4.2`."""
+    source: Location
+    """Where the question's file starts."""
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.body.strip())
+
+
+@dataclass(frozen=True, slots=True)
+class Subsection:
+    """A group of questions inside a section."""
+
+    title: str
+    """Heading as shown in the book; empty for the unnamed group of a section without subsections."""
+    number: str
+    """Number in the book, e.g. `2.4`; equal to the section's number when unnamed."""
+    questions: tuple[Question, ...]
+    """The questions, in book order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A chapter of the book."""
+
+    id: str
+    """Identifier, unique within the book."""
+    title: str
+    """Heading as shown in the book (without the emoji)."""
+    emoji: str
+    """The emoji the bank puts before the title; kept as data, shown as an icon or not at all."""
+    number: str
+    """Number in the book, e.g. `2`."""
+    subsections: tuple[Subsection, ...]
+    """Subsections; a section without any holds its questions in one unnamed subsection."""
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for sub in self.subsections for q in sub.questions)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where the question bank comes from, for the attribution page."""
+
+    name: str
+    """Repository name, e.g. `epishchik/ML-Interview`."""
+    url: str
+    """Address of the repository."""
+    author: str
+    """Author of the bank."""
+    license: str
+    """SPDX id of the bank's license, e.g. `Apache-2.0`."""
+    note: str
+    """Free text: commit or date taken, what was changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """The whole question bank, validated."""
+
+    title: str
+    """Title on the cover and in document metadata."""
+    subtitle: str
+    """Line under the title on the cover."""
+    author: str
+    """Author of the answers, for metadata."""
+    language: str
+    """BCP 47 language tag, e.g. `ru`."""
+    identifier: str
+    """Stable identifier of the book (EPUB `dc:identifier`)."""
+    source: Source
+    """The bank's origin and license."""
+    sections: tuple[Section, ...]
+    """Chapters in book order."""
+    root: Path = field(compare=False)
+    """The content folder the book was loaded from."""
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        return tuple(q for s in self.sections for q in s.questions)
+
+    def question(self, question_id: str) -> Question:
+        return next(q for q in self.questions if q.id == question_id)

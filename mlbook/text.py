@@ -1,0 +1,51 @@
+"""Small text helpers shared by the importer and the loader."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_TRANSLIT = dict(zip(
+    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+    "a b v g d e e zh z i y k l m n o p r s t u f kh ts ch sh shch _ y _ e yu ya".split(),
+))
+_TRANSLIT.update({"ъ": "", "ь": ""})
+
+# Words that carry no meaning in an identifier ("Что такое X?" → "x").
+_STOPWORDS = set(
+    "что такое как какие какой какая какую каких каким чем в во на и а или "
+    "ли у с со по про для из от к до при над же это есть знаешь рассказать "
+    "можно почему зачем где там бы мы если то the a of".split()
+)
+
+_MOJIBAKE_MARKERS = re.compile("[\u2013\u2014][\u00a0-\u00ff\u0192\u2020-\u2122\u02c6-\u02dd\u03a9\u03c0\u221a\u2248\u2260\u2264\u2265\u25ca\ufb01\ufb02]")
+
+
+def slugify(text: str, max_words: int = 4) -> str:
+    """A readable ASCII identifier from Russian or English text."""
+    words = re.findall(r"[\w]+", text.lower())
+    kept = [w for w in words if w not in _STOPWORDS] or words
+    ascii_words = []
+    for word in kept[:max_words]:
+        latin = "".join(_TRANSLIT.get(ch, ch) for ch in word)
+        latin = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
+        if latin:
+            ascii_words.append(latin)
+    return "-".join(ascii_words) or "q"
+
+
+def looks_like_mojibake(text: str) -> bool:
+    """True for UTF-8 Cyrillic that was once decoded as Mac Roman or a similar code page."""
+    return len(_MOJIBAKE_MARKERS.findall(text)) >= 3
+
+
+def repair_mojibake(text: str) -> str | None:
+    """The text as it was before a wrong decode, or None if it cannot be recovered."""
+    for codepage in ("mac_roman", "cp1252", "latin-1"):
+        try:
+            repaired = text.encode(codepage).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+        if not looks_like_mojibake(repaired):
+            return repaired
+    return None
