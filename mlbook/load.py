@@ -7,6 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from .errors import Problems
+from .markdown import check_body
 from .model import Book, Location, Question, Section, Source, Subsection
 from .text import looks_like_mojibake
 from .yamlsafe import LineDict, LineList, YamlProblem, parse_yaml
@@ -34,6 +35,8 @@ def load(root: Path) -> Book:
         problems.add(Location(book_file, 1), "book.yaml must be a mapping with title and sections")
     if book is not None:
         _check_see_also(book, questions, problems)
+        for question in book.questions:
+            check_body(question, root, problems)
     problems.raise_if_any()
     return book
 

@@ -1,0 +1,176 @@
+"""`python build.py COMMAND`: the command line. `run(argv)` returns the exit status."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import cover, render, write
+from .errors import ContentError
+from .importer import import_bank
+from .load import load
+from .model import Book
+from .select import Selection, select, unknown_sections
+
+FORMATS = ("pdf", "epub", "handout", "sheet")
+OUTPUT_NAMES = {"pdf": "book.pdf", "epub": "book.epub", "handout": "handout.pdf", "sheet": "sheet.pdf"}
+
+
+class Console:
+    """What the build tells the user: stages with times, progress, one summary line per output."""
+
+    def __init__(self, verbosity: int):
+        self.verbosity = verbosity
+        self._started = time.perf_counter()
+
+    def stage(self, name: str) -> None:
+        self._started = time.perf_counter()
+        self._name = name
+
+    def done(self, detail: str = "") -> None:
+        if self.verbosity >= 1:
+            seconds = time.perf_counter() - self._started
+            print(f"  {self._name:<28} {seconds:6.2f} s  {detail}".rstrip(), file=sys.stderr)
+
+    def progress(self, page: int) -> None:
+        if self.verbosity >= 1 and sys.stderr.isatty():
+            bar = "█" * min(30, page // 5) + "·" * max(0, 30 - page // 5)
+            print(f"\r  {self._name:<28} {bar} page {page}", end="", file=sys.stderr, flush=True)
+
+    def clear_progress(self) -> None:
+        if self.verbosity >= 1 and sys.stderr.isatty():
+            print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
+
+    def info(self, message: str) -> None:
+        if self.verbosity >= 1:
+            print(message, file=sys.stderr)
+
+    def detail(self, message: str) -> None:
+        if self.verbosity >= 2:
+            print(message, file=sys.stderr)
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="build.py", description=(
+        "Build the ML interview book from content/: PDF book, EPUB, question-only handout, "
+        "interviewer sheet."))
+    commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, summary in [("pdf", "the PDF book with answers → OUT/book.pdf"),
+                          ("epub", "the EPUB3 e-book → OUT/book.epub"),
+                          ("handout", "questions only, with room to write → OUT/handout.pdf"),
+                          ("sheet", "interviewer sheet: key points and 0–3 score boxes → OUT/sheet.pdf"),
+                          ("all", "all four outputs")]:
+        _add_build_options(commands.add_parser(name, help=summary, description=summary))
+    check = commands.add_parser("check", help="check the content; list unanswered questions")
+    _add_common_options(check)
+    importer = commands.add_parser("import", help="create content/ from a Markdown question list")
+    importer.add_argument("file", type=Path, help="Markdown file: '## section', '### subsection', '- question'")
+    _add_common_options(importer)
+    return main
+
+
+def _add_common_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
+                         help="folder with book.yaml and the question files (default: content)")
+    command.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    command.add_argument("-v", "--verbose", action="store_true", help="print more detail")
+
+
+def _add_build_options(command: argparse.ArgumentParser) -> None:
+    _add_common_options(command)
+    command.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+                         help="folder for the outputs (default: output)")
+    command.add_argument("--no-answers", action="store_true",
+                         help="leave the answers out of the file (questions only)")
+    command.add_argument("--sections", nargs="+", default=(), metavar="S",
+                         help="keep these sections or subsections: numbers (2, 2.4) or section ids")
+    command.add_argument("--tags", nargs="+", default=(), metavar="TAG",
+                         help="keep questions that have any of these tags")
+    command.add_argument("--difficulty", nargs="+", type=int, choices=(1, 2, 3), default=(),
+                         help="keep questions of these difficulties (1 базовый, 2 средний, 3 продвинутый)")
+    command.add_argument("--random", type=int, metavar="N", dest="random_count",
+                         help="keep N questions drawn at random (after the filters above)")
+    command.add_argument("--seed", type=int, default=0, metavar="S",
+                         help="seed for --random: the same seed gives the same questions (default 0)")
+    command.add_argument("--paper", choices=sorted(render.PAPER_SIZES), default="A4",
+                         help="paper size of the PDFs (default A4)")
+
+
+def run(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    console = Console(0 if args.quiet else 2 if args.verbose else 1)
+    try:
+        if args.command == "import":
+            count = import_bank(args.file, args.content)
+            console.info(f"imported {count} questions into {args.content}/")
+            return 0
+        console.stage("load and check content")
+        book = load(args.content)
+        console.done(f"{len(book.questions)} questions")
+        if args.command == "check":
+            return _report_check(book, console)
+        return _build(book, args, console)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        count = len(error.problems)
+        print(f"error: {count} problem{'s' if count != 1 else ''} in the content; nothing was written",
+              file=sys.stderr)
+        return 1
+
+
+def _report_check(book: Book, console: Console) -> int:
+    unanswered = [q for q in book.questions if not q.answered]
+    incomplete = [q for q in book.questions if q.answered and (not q.key_points or q.difficulty is None
+                                                                or not q.tags)]
+    for q in unanswered:
+        print(f"{q.source}: unanswered: {q.number} {q.text[:70]}")
+    for q in incomplete:
+        print(f"{q.source}: answered but missing key_points, difficulty or tags: {q.number}")
+    answered = len(book.questions) - len(unanswered)
+    print(f"{len(book.questions)} questions: {answered} answered, {len(unanswered)} unanswered,"
+          f" {len(incomplete)} incomplete; no errors")
+    return 0
+
+
+def _build(book: Book, args, console: Console) -> int:
+    selection = Selection(tuple(args.sections), tuple(args.tags), tuple(args.difficulty),
+                          args.random_count, args.seed)
+    missing = unknown_sections(book, selection)
+    if missing:
+        raise ContentError([f"{args.content / 'book.yaml'}:1: no section or subsection"
+                            f" '{name}' (use a number like 2 or 2.4, or a section id)" for name in missing])
+    chosen = select(book, selection)
+    if not chosen.questions:
+        raise ContentError([f"{args.content / 'book.yaml'}:1: the selection keeps no questions"])
+    unanswered = sum(not q.answered for q in chosen.questions)
+    if unanswered:
+        console.info(f"  note: {unanswered} of {len(chosen.questions)} questions have no answer yet"
+                     " (python build.py check lists them)")
+    targets = FORMATS if args.command == "all" else (args.command,)
+    for target in targets:
+        _build_one(target, chosen, args, console)
+    return 0
+
+
+def _build_one(target: str, book: Book, args, console: Console) -> None:
+    path = args.out / OUTPUT_NAMES[target]
+    answers = not args.no_answers and target in ("pdf", "epub")
+    if target == "epub":
+        console.stage("epub: render and write")
+        css = (render.TEMPLATES / "epub.css").read_text(encoding="utf-8") + render.pygments_css()
+        write.write_epub(book, answers, path, css, cover.cover_png(book))
+        console.done()
+    else:
+        kind = {"pdf": "book", "handout": "handout", "sheet": "sheet"}[target]
+        console.stage(f"{target}: render HTML")
+        html, _ = render.render_print(book, render.Page(kind, answers, args.paper))
+        console.done()
+        console.stage(f"{target}: lay out and write PDF")
+        pages = write.write_pdf(html, book, path, console.progress)
+        console.clear_progress()
+        console.done(f"{pages} pages")
+    size = path.stat().st_size
+    console.info(f"{target}: {path} ({size / 1024:,.0f} KiB)")

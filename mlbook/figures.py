@@ -1,0 +1,60 @@
+"""Figures: SVG files from `content/`, or made by a figure script only when the script changed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+CACHE_DIR = Path(".cache/figures")
+IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg"}
+SCRIPT_TIMEOUT = 120
+
+
+class FigureError(ValueError):
+    """A figure that cannot be found or made; the message says why."""
+
+
+def resolve(src: str, question_file: Path, content_root: Path) -> Path:
+    """The file a figure reference points at, checked to stay inside the content folder."""
+    if urlparse(src).scheme or src.startswith(("/", "\\", "//")):
+        raise FigureError(f"figure '{src}' must be a path relative to the question file,"
+                          " not an absolute path or URL")
+    path = (question_file.parent / src).resolve()
+    root = content_root.resolve()
+    if not path.is_relative_to(root):
+        raise FigureError(f"figure '{src}' points outside the content folder")
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        raise FigureError(f"figure '{src}' must be .svg, .png or .jpg")
+    script = path.with_suffix(".py")
+    if not path.is_file() and not (path.suffix == ".svg" and script.is_file()):
+        raise FigureError(f"figure '{src}' not found (and no script {script.name} to make it)")
+    return path
+
+
+def materialize(path: Path) -> Path:
+    """The image file to embed: `path` itself, or the SVG its script makes (cached by script hash)."""
+    script = path.with_suffix(".py")
+    if path.is_file() or not script.is_file():
+        return path
+    key = hashlib.sha256(script.read_bytes()).hexdigest()
+    made = CACHE_DIR.resolve() / f"{key}.svg"
+    if made.is_file():
+        return made
+    made.parent.mkdir(parents=True, exist_ok=True)
+    temporary = made.with_suffix(f".{os.getpid()}.tmp.svg")
+    env = {**os.environ, "MPLBACKEND": "Agg", "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0")}
+    try:
+        result = subprocess.run([sys.executable, str(script), str(temporary)], cwd=script.parent,
+                                capture_output=True, text=True, timeout=SCRIPT_TIMEOUT, env=env)
+    except subprocess.TimeoutExpired:
+        raise FigureError(f"figure script {script.name} ran longer than {SCRIPT_TIMEOUT} s") from None
+    if result.returncode != 0 or not temporary.is_file():
+        temporary.unlink(missing_ok=True)
+        last = (result.stderr.strip().splitlines() or ["it wrote no file"])[-1]
+        raise FigureError(f"figure script {script.name} failed: {last}")
+    temporary.replace(made)
+    return made

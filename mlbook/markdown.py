@@ -1,0 +1,192 @@
+"""Answers' Markdown → HTML: math, highlighted code, numbered figures; raw HTML is never passed."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup, escape
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from . import figures, math, typography
+from .errors import Problems
+from .model import Location, Question
+
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": False, "typographer": False}).use(
+        dollarmath_plugin, double_inline=True).enable("table")
+
+
+_PARSER = _parser()
+
+
+def parse(body: str) -> list[Token]:
+    return _PARSER.parse(body)
+
+
+def is_figure_paragraph(tokens: list[Token], i: int) -> bool:
+    """True when tokens[i] opens a paragraph that holds one image and nothing else."""
+    if tokens[i].type != "paragraph_open" or i + 2 >= len(tokens):
+        return False
+    children = [c for c in tokens[i + 1].children or [] if not (c.type == "text" and not c.content.strip())]
+    return len(children) == 1 and children[0].type == "image"
+
+
+def check_body(question: Question, content_root: Path, problems: Problems) -> None:
+    """Report every formula, figure and heading in the answer that would not render."""
+    for token in parse(question.body):
+        line = question.body_line + (token.map[0] if token.map else 0)
+        where = Location(question.source.path, line)
+        if token.type == "math_block":
+            _check_math(token.content, True, where, problems)
+        for child in token.children or []:
+            if child.type == "math_inline" or child.type == "math_inline_double":
+                _check_math(child.content, child.type == "math_inline_double", where, problems)
+            elif child.type == "image":
+                _check_figure(child, question, content_root, where, problems)
+
+
+def _check_math(latex: str, display: bool, where: Location, problems: Problems) -> None:
+    try:
+        math.check(latex.strip(), display)
+    except math.MathError as exc:
+        problems.add(where, f"{exc}: ${latex.strip()[:80]}$")
+
+
+def _check_figure(image: Token, question: Question, root: Path, where: Location,
+                  problems: Problems) -> None:
+    if not image.content.strip():
+        problems.add(where, f"figure '{image.attrs.get('src')}' has no alt text: write what it"
+                     " shows inside ![...]")
+    try:
+        figures.materialize(figures.resolve(str(image.attrs.get("src", "")), question.source.path, root))
+    except figures.FigureError as exc:
+        problems.add(where, str(exc))
+
+
+@dataclass
+class RenderedFigure:
+    """A figure placed in the output."""
+
+    number: str
+    """Number shown in the caption, e.g. `2.3`."""
+    path: Path
+    """The image file (as made by its script, if any)."""
+    name: str
+    """File name inside an EPUB (`figures/...`)."""
+
+
+@dataclass
+class AnswerRenderer:
+    """Renders answers for one output: `print` (SVG math, file images) or `epub` (MathML)."""
+
+    target: str
+    content_root: Path
+    figures: list[RenderedFigure] = field(default_factory=list)
+    _per_section: dict[str, int] = field(default_factory=dict)
+
+    def render(self, question: Question) -> Markup:
+        tokens = parse(question.body)
+        section = question.number.split(".")[0]
+        for i, token in enumerate(tokens):
+            if is_figure_paragraph(tokens, i):
+                token.hidden = tokens[i + 2].hidden = True
+                image = next(c for c in tokens[i + 1].children if c.type == "image")
+                image.meta["figure"] = self._add_figure(image, question, section)
+            if token.type == "heading_open":
+                level = min(6, max(int(token.tag[1]), 3) + 1)
+                token.tag = tokens[i + 2].tag = f"h{level}"
+        typography.apply(tokens)
+        return Markup(_PARSER.renderer.render(tokens, _PARSER.options, {"renderer": self}))
+
+    def _add_figure(self, image: Token, question: Question, section: str) -> RenderedFigure:
+        count = self._per_section.get(section, 0) + 1
+        self._per_section[section] = count
+        source = figures.resolve(image.attrs["src"], question.source.path, self.content_root)
+        path = figures.materialize(source)
+        figure = RenderedFigure(f"{section}.{count}", path, f"figures/fig-{section}-{count}{path.suffix}")
+        self.figures.append(figure)
+        return figure
+
+    def image_src(self, figure: RenderedFigure) -> str:
+        return figure.name if self.target == "epub" else figure.path.resolve().as_uri()
+
+    def math_html(self, latex: str, display: bool) -> str:
+        latex = latex.strip()
+        if self.target == "epub":
+            return str(math.mathml(latex, display))
+        width, height, depth = math.svg_box(math.svg(latex, display))
+        data = base64.b64encode(math.svg(latex, display).encode()).decode()
+        style = f"width:{width:.3f}em;height:{height:.3f}em"
+        if not display:
+            style += f";vertical-align:-{depth:.3f}em"
+        img = (f'<img class="math" src="data:image/svg+xml;base64,{data}" style="{style}"'
+               f' alt="{escape(latex)}"/>')
+        return f'<div class="math-display">{img}</div>' if display else img
+
+
+def _renderer_of(env) -> AnswerRenderer:
+    return env["renderer"]
+
+
+def _render_math_inline(self, tokens, idx, options, env):
+    return _renderer_of(env).math_html(tokens[idx].content, False)
+
+
+def _render_math_inline_double(self, tokens, idx, options, env):
+    return _renderer_of(env).math_html(tokens[idx].content, True)
+
+
+def _render_math_block(self, tokens, idx, options, env):
+    return _renderer_of(env).math_html(tokens[idx].content, True) + "\n"
+
+
+def _render_fence(self, tokens, idx, options, env):
+    token = tokens[idx]
+    language, _, rest = token.info.strip().partition(" ")
+    try:
+        lexer = get_lexer_by_name(language.lower()) if language else None
+    except ClassNotFound:
+        lexer = None
+    code = highlight(token.content, lexer, _FORMATTER) if lexer else str(escape(token.content))
+    label = f'<span class="code-lang">{escape(language)}</span>' if language else ""
+    note = rest.strip().removeprefix("norun:").strip()
+    if rest.strip().startswith("norun:") and note:
+        label += f'<span class="code-note">не запускается: {escape(note)}</span>'
+    return f'<div class="code">{label}<pre class="highlight"><code>{code}</code></pre></div>\n'
+
+
+def _render_image(self, tokens, idx, options, env):
+    token = tokens[idx]
+    renderer = _renderer_of(env)
+    alt = escape(self.renderInlineAsText(token.children or [], options, env))
+    figure = token.meta.get("figure")
+    if figure is None:
+        return f'<span class="inline-figure">[{alt}]</span>'
+    title = token.attrs.get("title")
+    caption = f"Рис. {figure.number}." + (f" {escape(title)}" if title else "")
+    return (f'<figure id="fig-{figure.number.replace(".", "-")}"><img src="{escape(renderer.image_src(figure))}"'
+            f' alt="{alt}"/><figcaption>{caption}</figcaption></figure>\n')
+
+
+_PARSER.add_render_rule("math_inline", _render_math_inline)
+_PARSER.add_render_rule("math_inline_double", _render_math_inline_double)
+_PARSER.add_render_rule("math_block", _render_math_block)
+_PARSER.add_render_rule("math_block_label", _render_math_block)
+_PARSER.add_render_rule("fence", _render_fence)
+_PARSER.add_render_rule("image", _render_image)
+
+
+def pygments_css() -> str:
+    """Print-friendly light highlighting styles for `.highlight`."""
+    return HtmlFormatter(style="friendly").get_style_defs(".highlight")

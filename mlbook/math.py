@@ -1,0 +1,83 @@
+"""LaTeX formulas: SVG for the PDF (ziamath), MathML for the EPUB (latex2mathml), both cached."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+from pathlib import Path
+from xml.etree import ElementTree
+
+import latex2mathml.converter
+import ziamath
+from markupsafe import Markup, escape
+
+SIZE = 20.0
+"""Font size ziamath renders at; the SVG is then scaled to the text size in em."""
+CACHE_DIR = Path(".cache/math")
+_UNKNOWN_COMMAND = re.compile(r">\\([A-Za-z]+)<")
+_FORBIDDEN = re.compile(r"\\(?:newcommand|renewcommand|def|input|include|require|href|url)\b")
+_BARE_AMPERSAND = re.compile(r"&(?!#?\w+;)")
+_VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
+
+
+class MathError(ValueError):
+    """A formula that cannot be rendered; the message says why."""
+
+
+def check(latex: str, display: bool) -> None:
+    """Raise MathError if either renderer rejects the formula."""
+    mathml(latex, display)
+    svg(latex, display)
+
+
+@lru_cache(maxsize=None)
+def mathml(latex: str, display: bool) -> Markup:
+    """MathML for the EPUB, with the LaTeX source as alternative text."""
+    forbidden = _FORBIDDEN.search(latex)
+    if forbidden:
+        raise MathError(f"'{forbidden.group()}' is not allowed in formulas")
+    try:
+        result = latex2mathml.converter.convert(latex, display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises many unrelated types on bad input
+        raise MathError(f"formula does not parse: {_describe(exc)}") from None
+    unknown = _UNKNOWN_COMMAND.search(result)
+    if unknown:
+        raise MathError(f"unknown LaTeX command '\\{unknown.group(1)}' in formula")
+    # latex2mathml leaves a stray alignment '&' unescaped; the EPUB needs well-formed XML.
+    result = _BARE_AMPERSAND.sub("&amp;", result)
+    try:
+        ElementTree.fromstring(result)
+    except ElementTree.ParseError as exc:
+        raise MathError(f"formula gives malformed MathML ({exc})") from None
+    return Markup(result.replace("<math ", f'<math alttext="{escape(latex)}" ', 1))
+
+
+@lru_cache(maxsize=None)
+def svg(latex: str, display: bool) -> str:
+    """SVG text for the PDF, read from the disk cache when this formula was rendered before."""
+    key = hashlib.sha256(f"{ziamath.__version__}|{SIZE}|{display}|{latex}".encode()).hexdigest()
+    cached = CACHE_DIR / f"{key[:2]}/{key}.svg"
+    if cached.is_file():
+        return cached.read_text(encoding="utf-8")
+    try:
+        result = ziamath.Latex(latex, size=SIZE, inline=not display).svg()
+    except Exception as exc:  # ziamath's parser raises many unrelated types on bad input
+        raise MathError(f"formula does not parse: {_describe(exc)}") from None
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cached.with_suffix(f".{id(result)}.tmp")
+    temporary.write_text(result, encoding="utf-8")
+    temporary.replace(cached)
+    return result
+
+
+def svg_box(svg_text: str) -> tuple[float, float, float]:
+    """(width, height, depth below the baseline) of a ziamath SVG, in em of the text size."""
+    match = _VIEWBOX.search(svg_text)
+    _, top, width, height = (float(v) for v in match.groups())
+    return width / SIZE, height / SIZE, (height + top) / SIZE
+
+
+def _describe(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:160]

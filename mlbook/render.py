@@ -1,0 +1,86 @@
+"""Stage 2: the model → HTML through the Jinja templates in `templates/`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .markdown import AnswerRenderer, pygments_css  # noqa: F401 (re-exported)
+from .model import Book, Question
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PAPER_SIZES = {"A4": "A4", "A5": "A5", "letter": "letter"}
+DIFFICULTY_NAMES = {1: "базовый", 2: "средний", 3: "продвинутый"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """What kind of document to render and how."""
+
+    kind: str
+    """`book`, `handout` or `sheet`."""
+    answers: bool = True
+    """Whether answer text is included at all (False for the handout and `--no-answers`)."""
+    paper: str = "A4"
+    """Paper size for the PDF: A4, A5 or letter."""
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.globals["difficulty_name"] = DIFFICULTY_NAMES.get
+    return env
+
+
+def anchor(question: Question) -> str:
+    return f"q-{question.id}"
+
+
+def render_print(book: Book, page: Page, full_book: Book | None = None) -> tuple[str, AnswerRenderer]:
+    """One HTML document for WeasyPrint; the renderer remembers the figures it placed."""
+    renderer = AnswerRenderer("print", book.root)
+    answers = _answers(book, renderer) if page.answers else {}
+    template = {"book": "book.html.j2", "handout": "book.html.j2", "sheet": "sheet.html.j2"}[page.kind]
+    css = (TEMPLATES / "print.css").read_text(encoding="utf-8")
+    html = environment().get_template(template).render(
+        book=book, page=page, answers=answers, anchor=anchor, links=_links(book, full_book),
+        href=lambda q: f"#{anchor(q)}",
+        css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper]) + pygments_css()),
+    )
+    return html, renderer
+
+
+def render_epub_parts(book: Book, answers_on: bool, full_book: Book | None = None):
+    """(front matter XHTML, [(section, XHTML)], renderer) for the EPUB writer."""
+    renderer = AnswerRenderer("epub", book.root)
+    answers = _answers(book, renderer) if answers_on else {}
+    env = environment()
+    links = _links(book, full_book)
+    front = env.get_template("epub_front.xhtml.j2").render(book=book)
+    chapters = [
+        (section, env.get_template("epub_section.xhtml.j2").render(
+            book=book, section=section, answers=answers, anchor=anchor, links=links,
+            answers_on=answers_on, href=epub_href))
+        for section in book.sections
+    ]
+    return front, chapters, renderer
+
+
+def epub_chapter_name(section_number: str) -> str:
+    return f"section-{section_number}.xhtml"
+
+
+def epub_href(question: Question) -> str:
+    return f"{epub_chapter_name(question.number.split('.')[0])}#{anchor(question)}"
+
+
+def _answers(book: Book, renderer: AnswerRenderer) -> dict[str, Markup]:
+    return {q.id: renderer.render(q) for q in book.questions if q.answered}
+
+
+def _links(book: Book, full_book: Book | None) -> dict[str, Question]:
+    """Questions that `see_also` may point at and that are present in this document."""
+    return {q.id: q for q in book.questions}

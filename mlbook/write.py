@@ -1,0 +1,172 @@
+"""Stage 3: HTML → files. WeasyPrint writes PDFs, ebooklib the EPUB; every file lands atomically."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+import tempfile
+import time
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote
+
+import weasyprint
+import weasyprint.urls
+from ebooklib import epub
+
+from . import render
+from .model import Book
+
+@contextmanager
+def atomic_output(target: Path):
+    """Yield a temporary path beside `target`; rename it over `target` only if the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o644)
+        temporary.replace(target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+class BookFetcher(weasyprint.urls.URLFetcher):
+    """Serves `data:` URLs and files under the book's own folders; refuses everything else."""
+
+    def __init__(self, roots: list[Path]):
+        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
+        self.roots = [root.resolve() for root in roots]
+
+    def fetch(self, url, headers=None):
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        if url.startswith("file://"):
+            path = Path(unquote(url[len("file://"):].split("?")[0])).resolve()
+            if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
+                return weasyprint.urls.URLFetcherResponse(
+                    url, path.read_bytes(), {"Content-Type": _mime(path)})
+        raise ValueError(f"refused to load {url[:80]}: only files of the book may be embedded")
+
+
+def _mime(path: Path) -> str:
+    return {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+            ".jpeg": "image/jpeg", ".css": "text/css"}.get(path.suffix.lower(), "application/octet-stream")
+
+
+class _PageProgress(logging.Handler):
+    """Counts pages as WeasyPrint lays them out, to show a progress line."""
+
+    def __init__(self, report):
+        super().__init__()
+        self.report = report
+
+    def emit(self, record):
+        match = re.search(r"Creating layout - Page (\d+)$", record.getMessage())
+        if match:
+            self.report(int(match.group(1)))
+
+
+def write_pdf(html: str, book: Book, target: Path, progress=None) -> int:
+    """Lay out the HTML and write the PDF; return its page count."""
+    fetcher = BookFetcher([book.root, render.TEMPLATES, Path(".cache")])
+    logger = logging.getLogger("weasyprint.progress")
+    handler = _PageProgress(progress or (lambda page: None))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        document = weasyprint.HTML(string=html, base_url=str(book.root.resolve()) + "/",
+                                   url_fetcher=fetcher).render()
+    finally:
+        logger.removeHandler(handler)
+    with atomic_output(target) as temporary:
+        document.write_pdf(temporary, pdf_variant="pdf/ua-1", uncompressed_pdf=False,
+                           custom_metadata=False)
+    return len(document.pages)
+
+
+def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: bytes) -> None:
+    """Build the EPUB3 (a chapter per section, nav and NCX) and write it reproducibly."""
+    front, chapters, renderer = render.render_epub_parts(book, answers)
+    ebook = epub.EpubBook()
+    ebook.set_identifier(book.identifier)
+    ebook.set_title(book.title)
+    ebook.set_language(book.language)
+    ebook.add_author(book.author)
+    ebook.add_metadata("DC", "description", book.subtitle)
+    ebook.add_metadata("DC", "rights", f"Вопросы: {book.source.name}, {book.source.license}")
+    _accessibility_metadata(ebook)
+    ebook.set_cover("cover.png", cover_png, create_page=True)
+    ebook.get_item_with_id("cover").is_linear = True  # a non-linear cover must be linked; keep it in the flow
+    ebook.add_item(epub.EpubItem(uid="style", file_name="style/book.css", media_type="text/css",
+                                 content=css.encode()))
+    about = _xhtml_item("about", "about.xhtml", front)
+    items = [about] + [_xhtml_item(f"section-{s.number}", render.epub_chapter_name(s.number), html)
+                       for s, html in chapters]
+    for item in items:
+        ebook.add_item(item)
+    for figure in renderer.figures:
+        ebook.add_item(epub.EpubItem(uid=figure.name.replace("/", "-").replace(".", "-"),
+                                     file_name=figure.name, media_type=_mime(figure.path),
+                                     content=figure.path.read_bytes()))
+    ebook.toc = [epub.Link("about.xhtml", "О книге", "toc-about")] + [
+        (epub.Section(f"{s.number}. {s.title}", render.epub_chapter_name(s.number)),
+         [epub.Link(render.epub_href(q), f"{q.number} {q.text}", f"toc-{q.id}") for q in s.questions])
+        for s, _ in chapters
+    ]
+    ebook.add_item(epub.EpubNcx())
+    ebook.add_item(epub.EpubNav())
+    ebook.spine = ["cover", "nav"] + items
+    buffer = io.BytesIO()
+    epub.write_epub(buffer, ebook, {"epub3_pages": False, "mtime": _epoch_datetime()})
+    with atomic_output(target) as temporary:
+        temporary.write_bytes(_normalized_zip(buffer.getvalue()))
+
+
+def _xhtml_item(uid: str, name: str, html: str) -> epub.EpubItem:
+    item = epub.EpubItem(uid=uid, file_name=name, media_type="application/xhtml+xml",
+                         content=html.encode("utf-8"))
+    item.properties = ["mathml"] if "<math" in html else []
+    return item
+
+
+def _accessibility_metadata(ebook: epub.EpubBook) -> None:
+    for prop, value in [("schema:accessMode", "textual"), ("schema:accessMode", "visual"),
+                        ("schema:accessModeSufficient", "textual"),
+                        ("schema:accessibilityFeature", "structuralNavigation"),
+                        ("schema:accessibilityFeature", "tableOfContents"),
+                        ("schema:accessibilityFeature", "alternativeText"),
+                        ("schema:accessibilityFeature", "MathML"),
+                        ("schema:accessibilityHazard", "none"),
+                        ("schema:accessibilitySummary", "Структурированный текст с оглавлением;"
+                         " формулы в MathML с исходным LaTeX как альтернативным текстом;"
+                         " у рисунков есть текстовое описание.")]:
+        ebook.add_metadata(None, "meta", value, {"property": prop})
+
+
+def _epoch() -> int:
+    return int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
+
+
+def _epoch_datetime():
+    import datetime
+    return datetime.datetime.fromtimestamp(_epoch(), tz=datetime.timezone.utc)
+
+
+def _normalized_zip(data: bytes) -> bytes:
+    """The same zip with fixed entry dates, `mimetype` first and stored: byte-identical rebuilds."""
+    stamp = time.gmtime(max(_epoch(), 315532800))[:6]
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        names = sorted(source.namelist(), key=lambda n: (n != "mimetype", n))
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name))
+    return out.getvalue()
