@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-CACHE_DIR = Path(".cache/figures")
+CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "figures"
 IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg"}
 SCRIPT_TIMEOUT = 120
 

@@ -223,8 +223,6 @@ def _build_book(root: Path, book_file: Path, meta: LineDict,
     for qid, path in sorted((q, r.path) for q, r in questions.items() if r and q not in listed):
         problems.add(Location(path, 1), f"question '{qid}' is not listed in {book_file};"
                      " add its id to a section there (or delete the file)")
-    if problems:
-        return None
     return Book(
         title=_text_field(meta, "title", here, problems),
         subtitle=_text_field(meta, "subtitle", here, problems, required=False),
@@ -318,9 +316,9 @@ def _make_question(qid: str, number: str, raw: _RawQuestion) -> Question:
 
 
 def _check_see_also(book: Book, raw: dict, problems: Problems) -> None:
-    known = {q.id for q in book.questions}
+    known = set(raw)
     for question in book.questions:
-        where = _field_line(raw[question.id], "see_also")
+        where = _field_line(raw[question.id], "see_also") if raw[question.id] else question.source
         for target in question.see_also:
             if target == question.id:
                 problems.add(where, f"'see_also' of '{question.id}' names the question itself")

