@@ -44,6 +44,11 @@ def is_figure_paragraph(tokens: list[Token], i: int) -> bool:
 
 def check_body(question: Question, content_root: Path, problems: Problems) -> None:
     """Report every formula, figure and heading in the answer that would not render."""
+    for point in question.key_points:
+        for token in _PARSER.parseInline(point):
+            for child in token.children or []:
+                if child.type.startswith("math_inline"):
+                    _check_math(child.content, False, question.source, problems)
     for token in parse(question.body):
         line = question.body_line + (token.map[0] if token.map else 0)
         where = Location(question.source.path, line)
@@ -106,6 +111,12 @@ class AnswerRenderer:
             if token.type == "heading_open":
                 level = min(6, max(int(token.tag[1]), 3) + 1)
                 token.tag = tokens[i + 2].tag = f"h{level}"
+        typography.apply(tokens)
+        return Markup(_PARSER.renderer.render(tokens, _PARSER.options, {"renderer": self}))
+
+    def render_inline(self, text: str) -> Markup:
+        """One line of Markdown (a key point): emphasis, code and `$…$` math, no blocks."""
+        tokens = _PARSER.parseInline(text)
         typography.apply(tokens)
         return Markup(_PARSER.renderer.render(tokens, _PARSER.options, {"renderer": self}))
 

@@ -43,10 +43,12 @@ def render_print(book: Book, page: Page, full_book: Book | None = None) -> tuple
     """One HTML document for WeasyPrint; the renderer remembers the figures it placed."""
     renderer = AnswerRenderer("print", book.root)
     answers = _answers(book, renderer) if page.answers else {}
+    key_points = _key_points(book, renderer) if page.answers or page.kind == "sheet" else {}
     template = {"book": "book.html.j2", "handout": "book.html.j2", "sheet": "sheet.html.j2"}[page.kind]
     css = (TEMPLATES / "print.css").read_text(encoding="utf-8")
     html = environment().get_template(template).render(
-        book=book, page=page, answers=answers, anchor=anchor, links=_links(book, full_book),
+        book=book, page=page, answers=answers, key_points=key_points, anchor=anchor,
+        links=_links(book, full_book),
         href=lambda q: f"#{anchor(q)}",
         css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper]) + pygments_css()),
     )
@@ -57,13 +59,14 @@ def render_epub_parts(book: Book, answers_on: bool, full_book: Book | None = Non
     """(front matter XHTML, [(section, XHTML)], renderer) for the EPUB writer."""
     renderer = AnswerRenderer("epub", book.root)
     answers = _answers(book, renderer) if answers_on else {}
+    key_points = _key_points(book, renderer) if answers_on else {}
     env = environment()
     links = _links(book, full_book)
     front = env.get_template("epub_front.xhtml.j2").render(book=book)
     chapters = [
         (section, env.get_template("epub_section.xhtml.j2").render(
-            book=book, section=section, answers=answers, anchor=anchor, links=links,
-            answers_on=answers_on, href=epub_href))
+            book=book, section=section, answers=answers, key_points=key_points, anchor=anchor,
+            links=links, answers_on=answers_on, href=epub_href))
         for section in book.sections
     ]
     return front, chapters, renderer
@@ -79,6 +82,10 @@ def epub_href(question: Question) -> str:
 
 def _answers(book: Book, renderer: AnswerRenderer) -> dict[str, Markup]:
     return {q.id: renderer.render(q) for q in book.questions if q.answered}
+
+
+def _key_points(book: Book, renderer: AnswerRenderer) -> dict[str, list[Markup]]:
+    return {q.id: [renderer.render_inline(point) for point in q.key_points] for q in book.questions}
 
 
 def _links(book: Book, full_book: Book | None) -> dict[str, Question]:

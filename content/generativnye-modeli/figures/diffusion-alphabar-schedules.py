@@ -1,4 +1,4 @@
-"""ᾱ_t и log SNR для линейного (DDPM), scaled linear (SD v1/v2) и косинусного расписаний."""
+"""ᾱ_t и log SNR: линейное (DDPM), scaled linear (SD v1/v2) и косинусное расписания."""
 import sys
 
 import matplotlib
@@ -30,7 +30,8 @@ for name, ab, color, style in schedules:
     snr = ab / (1 - ab)
     ax2.plot(t, np.log10(snr), style, color=color, label=name)
 ax1.set(xlabel="шаг t", ylabel=r"$\bar\alpha_t$", title="Доля сигнала")
-ax2.set(xlabel="шаг t", ylabel=r"$\log_{10}\,\mathrm{SNR}(t)$", title="Отношение сигнал/шум")
+ax2.set(xlabel="шаг t", ylabel=r"$\log_{10}\,\mathrm{SNR}(t)$",
+        title="Отношение сигнал/шум")
 ax2.axhline(0, color="gray", lw=0.8)
 ax2.set_ylim(-6, 4.5)
 ax1.legend(fontsize=8)
