@@ -18,6 +18,10 @@ FORMATS = ("pdf", "epub", "handout", "sheet")
 OUTPUT_NAMES = {"pdf": "book.pdf", "epub": "book.epub", "handout": "handout.pdf", "sheet": "sheet.pdf"}
 
 
+class LayoutWarnings(Exception):
+    """WeasyPrint warned while laying out a PDF and `--strict` was given."""
+
+
 class Console:
     """What the build tells the user: stages with times, progress, one summary line per output."""
 
@@ -96,6 +100,8 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
                          help="seed for --random: the same seed gives the same questions (default 0)")
     command.add_argument("--paper", choices=sorted(render.PAPER_SIZES), default="A4",
                          help="paper size of the PDFs (default A4)")
+    command.add_argument("--strict", action="store_true",
+                         help="fail (exit 1) on layout warnings: missing glyphs, refused resources")
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -112,6 +118,9 @@ def run(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return _report_check(book, console)
         return _build(book, args, console)
+    except LayoutWarnings as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -155,6 +164,17 @@ def _build(book: Book, args, console: Console) -> int:
     return 0
 
 
+def _summarize_warnings(warnings: list[str], console: Console) -> None:
+    """Group WeasyPrint's warnings by kind: one line each, details with -v."""
+    kinds: dict[str, list[str]] = {}
+    for message in warnings:
+        kinds.setdefault(message.split(":")[0][:80], []).append(message)
+    for kind, messages in kinds.items():
+        print(f"  warning: {kind} ({len(messages)}×)", file=sys.stderr)
+        for message in messages:
+            console.detail(f"    {message[:200]}")
+
+
 def _build_one(target: str, book: Book, args, console: Console) -> None:
     path = args.out / OUTPUT_NAMES[target]
     answers = not args.no_answers and target in ("pdf", "epub")
@@ -169,8 +189,11 @@ def _build_one(target: str, book: Book, args, console: Console) -> None:
         html, _ = render.render_print(book, render.Page(kind, answers, args.paper))
         console.done()
         console.stage(f"{target}: lay out and write PDF")
-        pages = write.write_pdf(html, book, path, console.progress)
+        pages, warnings = write.write_pdf(html, book, path, console.progress)
         console.clear_progress()
         console.done(f"{pages} pages")
+        _summarize_warnings(warnings, console)
+        if warnings and args.strict:
+            raise LayoutWarnings(f"{path}: {len(warnings)} layout warning(s) with --strict; see above")
     size = path.stat().st_size
     console.info(f"{target}: {path} ({size / 1024:,.0f} KiB)")

@@ -35,8 +35,9 @@ def load(root: Path) -> Book:
         problems.add(Location(book_file, 1), "book.yaml must be a mapping with title and sections")
     if book is not None:
         _check_see_also(book, questions, problems)
+        known_ids = set(questions)
         for question in book.questions:
-            check_body(question, root, problems)
+            check_body(question, root, known_ids, problems)
     problems.raise_if_any()
     return book
 

@@ -42,8 +42,8 @@ def is_figure_paragraph(tokens: list[Token], i: int) -> bool:
     return len(children) == 1 and children[0].type == "image"
 
 
-def check_body(question: Question, content_root: Path, problems: Problems) -> None:
-    """Report every formula, figure and heading in the answer that would not render."""
+def check_body(question: Question, content_root: Path, known_ids: set[str], problems: Problems) -> None:
+    """Report every formula, figure and link to a question in the answer that would not render."""
     for point in question.key_points:
         for token in _PARSER.parseInline(point):
             for child in token.children or []:
@@ -59,6 +59,10 @@ def check_body(question: Question, content_root: Path, problems: Problems) -> No
                 _check_math(child.content, child.type == "math_inline_double", where, problems)
             elif child.type == "image":
                 _check_figure(child, question, content_root, where, problems)
+            elif child.type == "link_open" and str(child.attrs.get("href", "")).startswith("#"):
+                target = str(child.attrs["href"])[1:]
+                if target not in known_ids:
+                    problems.add(where, f"link to unknown question '#{target}' (use a question id)")
 
 
 def _check_math(latex: str, display: bool, where: Location, problems: Problems) -> None:
@@ -97,6 +101,10 @@ class AnswerRenderer:
 
     target: str
     content_root: Path
+    questions: dict[str, Question] = field(default_factory=dict)
+    """Questions present in this document, by id: targets of `[](#id)` links."""
+    href: object = None
+    """Function from a question to its link target in this document."""
     figures: list[RenderedFigure] = field(default_factory=list)
     _per_section: dict[str, int] = field(default_factory=dict)
 
@@ -177,6 +185,27 @@ def _render_fence(self, tokens, idx, options, env):
     return f'<div class="code">{label}<pre class="highlight"><code>{code}</code></pre></div>\n'
 
 
+def _render_link_open(self, tokens, idx, options, env):
+    """`[](#id)` and `[text](#id)` link to another question: its number, and the page in print."""
+    token = tokens[idx]
+    href = str(token.attrs.get("href", ""))
+    if not href.startswith("#"):
+        return self.renderToken(tokens, idx, options, env)
+    renderer = _renderer_of(env)
+    question = renderer.questions.get(href[1:])
+    empty = idx + 1 < len(tokens) and tokens[idx + 1].type == "link_close"
+    label = question.number if question else href[1:]
+    if question is None:  # the target is not in this selection: keep the text, drop the link
+        token.meta["dropped"] = True
+        return label if empty else ""
+    return f'<a class="xref" href="{escape(renderer.href(question))}">' + (label if empty else "")
+
+
+def _render_link_close(self, tokens, idx, options, env):
+    opener = next(t for t in reversed(tokens[:idx]) if t.type == "link_open")
+    return "" if opener.meta.get("dropped") else "</a>"
+
+
 def _render_image(self, tokens, idx, options, env):
     token = tokens[idx]
     renderer = _renderer_of(env)
@@ -196,6 +225,8 @@ _PARSER.add_render_rule("math_block", _render_math_block)
 _PARSER.add_render_rule("math_block_label", _render_math_block)
 _PARSER.add_render_rule("fence", _render_fence)
 _PARSER.add_render_rule("image", _render_image)
+_PARSER.add_render_rule("link_open", _render_link_open)
+_PARSER.add_render_rule("link_close", _render_link_close)
 
 
 def pygments_css() -> str:

@@ -41,7 +41,8 @@ def anchor(question: Question) -> str:
 
 def render_print(book: Book, page: Page, full_book: Book | None = None) -> tuple[str, AnswerRenderer]:
     """One HTML document for WeasyPrint; the renderer remembers the figures it placed."""
-    renderer = AnswerRenderer("print", book.root)
+    renderer = AnswerRenderer("print", book.root, {q.id: q for q in book.questions},
+                              lambda q: f"#{anchor(q)}")
     answers = _answers(book, renderer) if page.answers else {}
     key_points = _key_points(book, renderer) if page.answers or page.kind == "sheet" else {}
     template = {"book": "book.html.j2", "handout": "book.html.j2", "sheet": "sheet.html.j2"}[page.kind]
@@ -57,7 +58,7 @@ def render_print(book: Book, page: Page, full_book: Book | None = None) -> tuple
 
 def render_epub_parts(book: Book, answers_on: bool, full_book: Book | None = None):
     """(front matter XHTML, [(section, XHTML)], renderer) for the EPUB writer."""
-    renderer = AnswerRenderer("epub", book.root)
+    renderer = AnswerRenderer("epub", book.root, {q.id: q for q in book.questions}, epub_href)
     answers = _answers(book, renderer) if answers_on else {}
     key_points = _key_points(book, renderer) if answers_on else {}
     env = environment()

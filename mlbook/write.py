@@ -71,22 +71,37 @@ class _PageProgress(logging.Handler):
             self.report(int(match.group(1)))
 
 
-def write_pdf(html: str, book: Book, target: Path, progress=None) -> int:
-    """Lay out the HTML and write the PDF; return its page count."""
+class _Warnings(logging.Handler):
+    """Collects WeasyPrint's warnings (missing glyphs, refused URLs) instead of printing them."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def write_pdf(html: str, book: Book, target: Path, progress=None) -> tuple[int, list[str]]:
+    """Lay out the HTML and write the PDF; return its page count and WeasyPrint's warnings."""
     fetcher = BookFetcher([book.root, render.TEMPLATES, figures.CACHE_DIR])
-    logger = logging.getLogger("weasyprint.progress")
-    handler = _PageProgress(progress or (lambda page: None))
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    progress_logger, main_logger = logging.getLogger("weasyprint.progress"), logging.getLogger("weasyprint")
+    pages, warnings = _PageProgress(progress or (lambda page: None)), _Warnings()
+    progress_logger.addHandler(pages)
+    progress_logger.setLevel(logging.INFO)
+    main_logger.addHandler(warnings)
+    main_logger.propagate = False
     try:
         document = weasyprint.HTML(string=html, base_url=str(book.root.resolve()) + "/",
                                    url_fetcher=fetcher).render()
+        with atomic_output(target) as temporary:
+            document.write_pdf(temporary, pdf_variant="pdf/ua-1", uncompressed_pdf=False,
+                               custom_metadata=False)
     finally:
-        logger.removeHandler(handler)
-    with atomic_output(target) as temporary:
-        document.write_pdf(temporary, pdf_variant="pdf/ua-1", uncompressed_pdf=False,
-                           custom_metadata=False)
-    return len(document.pages)
+        progress_logger.removeHandler(pages)
+        main_logger.removeHandler(warnings)
+        main_logger.propagate = True
+    return len(document.pages), warnings.messages
 
 
 def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: bytes) -> None:

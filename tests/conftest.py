@@ -26,7 +26,7 @@ def sample_copy(tmp_path) -> Path:
 def sample_outputs(tmp_path_factory) -> Path:
     """The sample bank built once into all four outputs."""
     out = tmp_path_factory.mktemp("sample-out")
-    assert run(["all", "--content", str(SAMPLE), "--out", str(out), "-q"]) == 0
+    assert run(["all", "--strict", "--content", str(SAMPLE), "--out", str(out), "-q"]) == 0
     return out
 
 
@@ -35,7 +35,7 @@ def book_outputs(tmp_path_factory) -> Path:
     """The real book built once (PDF, EPUB, handout)."""
     out = tmp_path_factory.mktemp("book-out")
     for target in ("pdf", "epub", "handout"):
-        assert run([target, "--content", str(CONTENT), "--out", str(out), "-q"]) == 0
+        assert run([target, "--strict", "--content", str(CONTENT), "--out", str(out), "-q"]) == 0
     return out
 
 

@@ -18,3 +18,15 @@ def normalize(text: str) -> str:
     text = text.replace("\u00ad", "").replace("\u00a0", " ")
     text = re.sub(r"(\w)[-\u2010]\n(\w)", r"\1\2", text)  # words hyphenated at a line end
     return re.sub(r"\s+", " ", text)
+
+
+def missing_in_order(text: str, needles: list[str]) -> list[str]:
+    """The needles that do not appear in `text` in the given order (each after the previous one)."""
+    position, missing = 0, []
+    for needle in needles:
+        found = text.find(needle, position)
+        if found < 0:
+            missing.append(needle)
+        else:
+            position = found + len(needle)
+    return missing

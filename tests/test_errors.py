@@ -160,3 +160,23 @@ def test_failed_build_keeps_previous_output(sample_copy, tmp_path, capsys):
     assert run(["sheet", "--content", str(sample_copy), "--out", str(out), "-q"]) == 1
     assert (out / "sheet.pdf").read_bytes() == before
     assert sorted(p.name for p in out.iterdir()) == ["sheet.pdf"]
+
+
+def test_link_to_unknown_question_is_reported(sample_copy, capsys):
+    path = sample_copy / "beta/row-count.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nСм. [](#nope).\n", encoding="utf-8")
+    status, err = check(sample_copy, capsys)
+    assert status == 1
+    line = path.read_text(encoding="utf-8").splitlines().index("См. [](#nope).") + 1
+    assert f"{path}:{line}: link to unknown question '#nope' (use a question id)" in err.splitlines()
+
+
+def test_strict_build_fails_on_a_missing_glyph(sample_copy, tmp_path, capsys):
+    from mlbook.cli import run
+
+    path = sample_copy / "beta/row-count.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nСимвол без шрифта: \U000f0000.\n", encoding="utf-8")
+    assert run(["pdf", "--strict", "--content", str(sample_copy), "--out", str(tmp_path), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "warning: .notdef glyph rendered for Unicode string unsupported by fonts (1×)" in err
+    assert "layout warning(s) with --strict" in err

@@ -1,5 +1,6 @@
 """The four outputs of the sample bank, read back as a reader would see them."""
 
+import re
 import subprocess
 import zipfile
 
@@ -7,20 +8,15 @@ from pypdf import PdfReader
 
 from mlbook.load import load
 from tests.conftest import SAMPLE
-from tests.pdftext import pdf_text
+from tests.pdftext import missing_in_order, pdf_text
 
 BOOK = load(SAMPLE)
 ANSWER_MARKERS = ["МАРКЕР-ОТВЕТА-СОФТМАКС", "МАРКЕР-ОТВЕТА-СИГМОИДА", "МАРКЕР-ОТВЕТА-SQL"]
 
 
-def positions(text: str, needles: list[str]) -> list[int]:
-    return [text.find(needle) for needle in needles]
-
-
 def test_book_pdf_has_every_question_in_order_with_answers(sample_outputs):
     text = pdf_text(sample_outputs / "book.pdf")
-    found = positions(text, [f"{q.number} {q.text}" for q in BOOK.questions])
-    assert -1 not in found and found == sorted(found)
+    assert missing_in_order(text, [f"{q.number} {q.text}" for q in BOOK.questions]) == []
     for marker in ANSWER_MARKERS:
         assert marker in text
     assert "Ответ ещё не написан." in text
@@ -59,8 +55,7 @@ def test_book_pdf_shows_formulas_not_latex_and_embeds_fonts(sample_outputs):
 
 def test_handout_has_questions_but_no_answer_text(sample_outputs):
     text = pdf_text(sample_outputs / "handout.pdf")
-    found = positions(text, [f"{q.number} {q.text}" for q in BOOK.questions])
-    assert -1 not in found and found == sorted(found)
+    assert missing_in_order(text, [f"{q.number} {q.text}" for q in BOOK.questions]) == []
     assert "Имя" in text and "Дата" in text
     for question in BOOK.questions:
         for point in question.key_points:
@@ -123,3 +118,21 @@ def test_paper_size_option(sample_copy, tmp_path):
     assert run(["sheet", "--paper", "A5", "--content", str(sample_copy), "--out", str(out), "-q"]) == 0
     width, height = PdfReader(out / "sheet.pdf").pages[0].mediabox.upper_right
     assert (round(float(width) / 72 * 25.4), round(float(height) / 72 * 25.4)) == (148, 210)
+
+
+def test_links_between_questions_show_number_and_page(sample_outputs):
+    text = pdf_text(sample_outputs / "book.pdf")
+    assert "нормировку в softmax (см. 1.1.1 (с. 4))" in text
+    assert "См. также 1.1.1 Что такое softmax и почему из логитов вычитают максимум? — с. 4" in text
+
+
+def test_russian_typography_in_prose_not_in_code(sample_outputs):
+    from mlbook.typography import typeset
+
+    assert typeset('Это "тест" - нет, это слово — и в 5 мс') == "Это «тест» - нет, это слово\u00a0— и\u00a0в\u00a05\u00a0мс"
+    with zipfile.ZipFile(sample_outputs / "book.epub") as epub:
+        section = epub.read("EPUB/section-1.xhtml").decode()
+    assert "Softmax\u00a0— это" in section
+    code = [re.sub(r"<[^>]+>", "", pre) for pre in re.findall(r"<pre.*?</pre>", section, re.S)]
+    assert any("z - z.max()" in block for block in code)
+    assert not any("\u00a0" in block or "«" in block for block in code)
