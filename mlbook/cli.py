@@ -118,6 +118,10 @@ def run(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return _report_check(book, console)
         return _build(book, args, console)
+    except KeyboardInterrupt:
+        print("\ninterrupted: outputs already written are complete; the one in progress was not"
+              " replaced", file=sys.stderr)
+        return 130
     except LayoutWarnings as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

@@ -25,6 +25,10 @@ def load(root: Path) -> Book:
     """Read and check the whole bank under `root`; raise ContentError listing every problem."""
     problems = Problems()
     book_file = root / "book.yaml"
+    if not book_file.is_file():
+        problems.add(Location(book_file, 1), "book.yaml not found: is this a content folder?"
+                     " (`python build.py import FILE.md --content DIR` creates one)")
+        problems.raise_if_any()
     meta = _read_yaml_file(book_file, problems)
     files = _question_files(root, problems)
     questions = {qid: _read_question(qid, path, problems) for qid, path in files.items()}

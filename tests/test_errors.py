@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+
 import pytest
 
 from mlbook.cli import run
+from tests.conftest import ROOT
+
+BILLION_LAUGHS = """---
+question: a
+tags: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+see_also: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+key_points: [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+---
+"""
 
 SOFTMAX_FRONT = """---
 question: Что такое softmax?
@@ -116,22 +129,54 @@ CASES = [
     ("yaml alias", lambda c: replace_in(c / "alpha/softmax.md", "tags: [активации, численная устойчивость]",
                                         "tags: &t [a]\nsee: *t"),
      "alpha/softmax.md", 9, "YAML aliases (*name) are not allowed in content; write the value out"),
+    ("empty content folder", lambda c: [shutil.rmtree(c), c.mkdir()],
+     "book.yaml", 1, "book.yaml not found: is this a content folder? (`python build.py import FILE.md --content DIR`"
+     " creates one)"),
+    ("book.yaml is a list", lambda c: (c / "book.yaml").write_text("- a\n- b\n", encoding="utf-8"),
+     "book.yaml", 1, "book.yaml must be a mapping with title and sections"),
+    ("yaml bomb", lambda c: (c / "beta/row-count.md").write_text(BILLION_LAUGHS, encoding="utf-8"),
+     "beta/row-count.md", 4, "YAML aliases (*name) are not allowed in content; write the value out"),
     ("no book.yaml", lambda c: (c / "book.yaml").unlink(),
-     "book.yaml", 1, "file not found"),
+     "book.yaml", 1, "book.yaml not found: is this a content folder? (`python build.py import FILE.md --content DIR`"
+     " creates one)"),
     ("section with both", lambda c: replace_in(c / "book.yaml", "    questions:\n      - row-count",
                                                "    questions:\n      - row-count\n    subsections: []"),
      "book.yaml", 24, "section 'Второй раздел' needs either 'subsections' or 'questions', not both"),
 ]
 
 
+def test_the_corpus_has_at_least_30_cases():
+    assert len(CASES) >= 30
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_content_error_is_reported_with_path_and_line(case, sample_copy, capsys):
+def test_content_error_is_reported_with_path_and_line(case, sample_copy, sample_outputs, tmp_path, capsys):
     _, breaker, relative, line, message = case
+    out = tmp_path / "out"
+    shutil.copytree(sample_outputs, out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
     breaker(sample_copy)
-    status, err = check(sample_copy, capsys)
-    assert status == 1
+    status = run(["all", "--content", str(sample_copy), "--out", str(out)])
+    err = capsys.readouterr().err
+    assert status == 1 and "Traceback" not in err
     expected = f"{sample_copy / relative}:{line}: " + message.replace("{content}", str(sample_copy))
     assert expected in err.splitlines(), err
+    assert err.splitlines()[-1].endswith("in the content; nothing was written")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c[0] in ("bad yaml", "invalid utf-8", "yaml bomb")],
+                         ids=lambda c: c[0])
+def test_the_command_line_program_exits_1_without_traceback(case, sample_copy):
+    _, breaker, relative, line, message = case
+    breaker(sample_copy)
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "pdf", "--content", str(sample_copy),
+                             "--out", str(sample_copy.parent / "out")], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{sample_copy / relative}:{line}: {message}" in result.stderr.splitlines()
+    assert not (sample_copy.parent / "out").exists()
 
 
 def test_all_problems_are_reported_at_once(sample_copy, capsys):
