@@ -10,7 +10,7 @@ NBSP = "\u00a0"
 _DASH = re.compile(r"(\S) +(—|--) +")
 _SHORT_WORD = re.compile(r"(?<![\w\-])([А-Яа-яЁёA-Za-z]) +(?=\S)")
 _NUMBER_UNIT = re.compile(r"(\d) +(?=%|(?:руб|млн|млрд|тыс|кБ|МБ|ГБ|ТБ|КБ|GB|MB|KB|TB|мс|мин|с|ч|px|pt|см|мм|м|км|раз|бит|байт)\b)")
-_OPEN_QUOTE = re.compile(r'(^|[\s(\[«„—-])"(?=\S)')
+_OPEN_QUOTE = re.compile(r'(^|[^\w.,!?;:)\]»%…])"(?=\S)')
 _CLOSE_QUOTE = re.compile(r'"')
 
 

@@ -1,0 +1,107 @@
+"""Untrusted content stays inside the book; interrupted and concurrent builds lose nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from mlbook.cli import run
+from mlbook.write import BookFetcher
+from tests.conftest import ROOT
+from tests.pdftext import pdf_text
+
+HOSTILE = """
+Текст с HTML: <script>alert('x')</script> <iframe src="https://example.org"></iframe>
+<img src=x onerror="alert(1)"> <link rel="stylesheet" href="file:///etc/passwd">
+<style>body { display: none }</style> шаблон {{ 7*7 }} и {% raw %} и <b>жирный</b>.
+
+[ссылка на файл](file:///etc/passwd) и [javascript](javascript:alert(1)).
+"""
+
+
+def add_to_answer(content: Path, text: str) -> None:
+    path = content / "beta/row-count.md"
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_raw_html_and_template_syntax_appear_as_text(sample_copy, tmp_path):
+    add_to_answer(sample_copy, HOSTILE)
+    assert run(["all", "--strict", "--content", str(sample_copy), "--out", str(tmp_path), "-q"]) == 0
+    text = pdf_text(tmp_path / "book.pdf")
+    assert "<script>alert('x')</script>" in text
+    assert '<iframe src=«https://example.org»></iframe>' in text  # prose quotes become «ёлочки»
+    assert "{{ 7*7 }}" in text and "49" not in text and "<b>жирный</b>" in text
+    with zipfile.ZipFile(tmp_path / "book.epub") as epub:
+        chapter = epub.read("EPUB/section-2.xhtml").decode()
+        opf = epub.read("EPUB/content.opf").decode()
+    for element in ("<script", "<iframe", "<img src=\"x\"", "<link rel=\"stylesheet\" href=\"file",
+                    "<style>", "onerror=\"", 'href="file:', 'href="javascript:'):
+        assert element not in chapter
+    assert "&lt;script&gt;" in chapter and "scripted" not in opf
+
+
+def test_pdf_renderer_reads_only_the_books_own_files(tmp_path):
+    inside = tmp_path / "content"
+    inside.mkdir()
+    (inside / "a.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>", encoding="utf-8")
+    (inside / "link.svg").symlink_to("/etc/passwd")
+    fetcher = BookFetcher([inside])
+    assert fetcher.fetch((inside / "a.svg").as_uri()).read().startswith(b"<svg")
+    assert fetcher.fetch("data:text/plain,hi").read() == b"hi"
+    for url in ["file:///etc/passwd", (inside / "link.svg").as_uri(), (inside / ".." / "x").as_uri(),
+                "http://127.0.0.1:9/x.svg", "https://example.org/x.svg", "ftp://example.org/x"]:
+        with pytest.raises(ValueError, match="refused to load"):
+            fetcher.fetch(url)
+
+
+def test_two_builds_give_byte_identical_files(sample_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    for out in ("one", "two"):
+        assert run(["all", "--content", str(sample_copy), "--out", str(tmp_path / out), "-q"]) == 0
+    for name in ("book.pdf", "book.epub", "handout.pdf", "sheet.pdf"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    with zipfile.ZipFile(tmp_path / "one" / "book.epub") as epub:
+        assert {info.date_time for info in epub.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+
+
+def build_process(content: Path, out: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "pdf", "-q", "--content", str(content),
+                             "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_killed_build_keeps_previous_output_and_the_next_build_is_correct(sig, sample_copy, tmp_path):
+    out = tmp_path / "out"
+    assert run(["pdf", "--content", str(sample_copy), "--out", str(out), "-q"]) == 0
+    before = (out / "book.pdf").read_bytes()
+    add_to_answer(sample_copy, "\nНовый абзац после первой сборки.\n")
+    process = build_process(sample_copy, out)
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".book.pdf.*.tmp")) and time.monotonic() < deadline:
+        time.sleep(0.01)  # kill it in the middle of writing, once its temporary file exists
+    process.send_signal(sig)
+    process.wait(timeout=60)
+    assert (out / "book.pdf").read_bytes() == before
+    if sig == signal.SIGINT:
+        assert process.returncode == 130 and b"Traceback" not in process.stderr.read()
+        assert not list(out.glob(".book.pdf.*.tmp"))
+    assert run(["pdf", "--content", str(sample_copy), "--out", str(out), "-q"]) == 0
+    assert "Новый абзац после первой сборки." in pdf_text(out / "book.pdf")
+    assert sorted(p.name for p in out.iterdir()) == ["book.pdf"]
+
+
+def test_two_builds_at_once_into_one_folder_do_not_corrupt_each_other(sample_copy, tmp_path):
+    out = tmp_path / "out"
+    first, second = build_process(sample_copy, out), build_process(sample_copy, out)
+    assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0
+    assert len(PdfReader(out / "book.pdf").pages) > 3
+    assert sorted(p.name for p in out.iterdir()) == ["book.pdf"]
+    assert os.access(out / "book.pdf", os.R_OK)
