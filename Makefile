@@ -11,13 +11,15 @@ CODE := build.py $(wildcard mlbook/*.py) $(wildcard templates/*)
 CONTENT := $(shell find content -type f -not -name README.md 2>/dev/null)
 DEPS := $(READY) $(CODE) $(CONTENT)
 
-.PHONY: all pdf epub handout sheet check test golden clean lock setup
+.PHONY: all pdf epub handout sheet html anki check test golden clean lock setup
 .DELETE_ON_ERROR:
 
 pdf: $(OUT)/book.pdf
 epub: $(OUT)/book.epub
 handout: $(OUT)/handout.pdf
 sheet: $(OUT)/sheet.pdf
+html: $(OUT)/site/index.html
+anki: $(OUT)/ml-interview.apkg
 all: pdf epub handout sheet
 setup: $(READY)
 
@@ -29,6 +31,10 @@ $(OUT)/handout.pdf: $(DEPS)
 	$(PY) build.py handout --out $(OUT)
 $(OUT)/sheet.pdf: $(DEPS)
 	$(PY) build.py sheet --out $(OUT)
+$(OUT)/site/index.html: $(DEPS)
+	$(PY) build.py html --out $(OUT)
+$(OUT)/ml-interview.apkg: $(DEPS)
+	$(PY) build.py anki --out $(OUT)
 
 check: $(READY)
 	$(PY) build.py check

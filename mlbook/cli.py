@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import cover, render, write
+from . import cover, render, write, write_web
 from .errors import ContentError
 from .importer import import_bank
 from .load import load
@@ -15,7 +15,8 @@ from .model import Book
 from .select import Selection, select, unknown_sections
 
 FORMATS = ("pdf", "epub", "handout", "sheet")
-OUTPUT_NAMES = {"pdf": "book.pdf", "epub": "book.epub", "handout": "handout.pdf", "sheet": "sheet.pdf"}
+OUTPUT_NAMES = {"pdf": "book.pdf", "epub": "book.epub", "handout": "handout.pdf", "sheet": "sheet.pdf",
+                "html": "site", "anki": "ml-interview.apkg"}
 
 
 class LayoutWarnings(Exception):
@@ -65,7 +66,9 @@ def parser() -> argparse.ArgumentParser:
                           ("epub", "the EPUB3 e-book → OUT/book.epub"),
                           ("handout", "questions only, with room to write → OUT/handout.pdf"),
                           ("sheet", "interviewer sheet: key points and 0–3 score boxes → OUT/sheet.pdf"),
-                          ("all", "all four outputs")]:
+                          ("html", "web edition, answers open on demand → OUT/site/"),
+                          ("anki", "Anki deck, a card per question → OUT/ml-interview.apkg"),
+                          ("all", "the four print and e-book outputs (pdf, epub, handout, sheet)")]:
         _add_build_options(commands.add_parser(name, help=summary, description=summary))
     check = commands.add_parser("check", help="check the content; list unanswered questions")
     _add_common_options(check)
@@ -181,8 +184,18 @@ def _summarize_warnings(warnings: list[str], console: Console) -> None:
 
 def _build_one(target: str, book: Book, args, console: Console) -> None:
     path = args.out / OUTPUT_NAMES[target]
-    answers = not args.no_answers and target in ("pdf", "epub")
-    if target == "epub":
+    answers = not args.no_answers and target in ("pdf", "epub", "html")
+    if target == "html":
+        console.stage("html: render and write site")
+        pages = write_web.write_site(book, answers, path)
+        console.done(f"{pages} pages")
+        console.info(f"html: {path}/index.html")
+        return
+    if target == "anki":
+        console.stage("anki: render and write deck")
+        notes = write_web.write_anki(book, path)
+        console.done(f"{notes} notes")
+    elif target == "epub":
         console.stage("epub: render and write")
         css = (render.TEMPLATES / "epub.css").read_text(encoding="utf-8") + render.pygments_css()
         write.write_epub(book, answers, path, css, cover.cover_png(book))

@@ -20,6 +20,9 @@ from .errors import Problems
 from .model import Location, Question
 
 _FORMATTER = HtmlFormatter(nowrap=True)
+_INLINE_STYLE_FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
+TARGETS = ("print", "epub", "web", "anki")
+"""`print`: SVG math, file images; `epub` and `web`: MathML; `anki`: Anki's own \\( \\) math, inline styles."""
 
 
 def _parser() -> MarkdownIt:
@@ -97,7 +100,7 @@ class RenderedFigure:
 
 @dataclass
 class AnswerRenderer:
-    """Renders answers for one output: `print` (SVG math, file images) or `epub` (MathML)."""
+    """Renders answers for one output; `target` is one of TARGETS."""
 
     target: str
     content_root: Path
@@ -133,22 +136,25 @@ class AnswerRenderer:
         self._per_section[section] = count
         source = figures.resolve(image.attrs["src"], question.source.path, self.content_root)
         path = figures.materialize(source)
-        figure = RenderedFigure(f"{section}.{count}", path, f"figures/fig-{section}-{count}{path.suffix}")
+        folder = "" if self.target == "anki" else "figures/"
+        figure = RenderedFigure(f"{section}.{count}", path, f"{folder}mlbook-fig-{section}-{count}{path.suffix}")
         self.figures.append(figure)
         return figure
 
     def image_src(self, figure: RenderedFigure) -> str:
-        return figure.name if self.target == "epub" else figure.path.resolve().as_uri()
+        return figure.path.resolve().as_uri() if self.target == "print" else figure.name
 
     def math_html(self, latex: str, display: bool) -> str:
         latex = latex.strip()
-        if self.target == "epub":
+        if self.target in ("epub", "web"):
             return str(math.mathml(latex, display))
+        if self.target == "anki":
+            return str(escape(f"\\[{latex}\\]" if display else f"\\({latex}\\)"))
         width, height, depth = math.svg_box(math.svg(latex, display))
         data = base64.b64encode(math.svg(latex, display).encode()).decode()
         style = f"width:{width:.3f}em;height:{height:.3f}em"
         if not display:
-            style += f";vertical-align:-{depth:.3f}em"
+            style += f";vertical-align:{-depth:.3f}em"
         img = (f'<img class="math" src="data:image/svg+xml;base64,{data}" style="{style}"'
                f' alt="{escape(latex)}"/>')
         return f'<div class="math-display">{img}</div>' if display else img
@@ -177,7 +183,8 @@ def _render_fence(self, tokens, idx, options, env):
         lexer = get_lexer_by_name(language.lower()) if language else None
     except ClassNotFound:
         lexer = None
-    code = highlight(token.content, lexer, _FORMATTER) if lexer else str(escape(token.content))
+    formatter = _INLINE_STYLE_FORMATTER if _renderer_of(env).target == "anki" else _FORMATTER
+    code = highlight(token.content, lexer, formatter) if lexer else str(escape(token.content))
     label = f'<span class="code-lang">{escape(language)}</span>' if language else ""
     note = rest.strip().removeprefix("norun:").strip()
     if rest.strip().startswith("norun:") and note:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .markdown import AnswerRenderer, pygments_css  # noqa: F401 (re-exported)
 from .model import Book, Question
@@ -86,9 +87,54 @@ def _answers(book: Book, renderer: AnswerRenderer) -> dict[str, Markup]:
 
 
 def _key_points(book: Book, renderer: AnswerRenderer) -> dict[str, list[Markup]]:
-    return {q.id: [renderer.render_inline(point) for point in q.key_points] for q in book.questions}
+    return {q.id: _key_points_of(q, renderer) for q in book.questions}
 
 
 def _links(book: Book, full_book: Book | None) -> dict[str, Question]:
     """Questions that `see_also` may point at and that are present in this document."""
     return {q.id: q for q in book.questions}
+
+
+def site_page_name(section_number: str) -> str:
+    return f"section-{section_number}.html"
+
+
+def site_href(question: Question) -> str:
+    return f"{site_page_name(question.number.split('.')[0])}#{anchor(question)}"
+
+
+def render_site(book: Book, answers_on: bool) -> tuple[dict[str, str], AnswerRenderer]:
+    """The web edition's pages by file name (index, one per section, the search index)."""
+    renderer = AnswerRenderer("web", book.root, {q.id: q for q in book.questions}, site_href)
+    answers = _answers(book, renderer) if answers_on else {}
+    key_points = _key_points(book, renderer) if answers_on else {}
+    env = environment()
+    common = dict(book=book, answers=answers, key_points=key_points, anchor=anchor, href=site_href,
+                  links=_links(book, None), answers_on=answers_on, page_name=site_page_name)
+    pages = {"index.html": env.get_template("site/index.html.j2").render(**common)}
+    for section in book.sections:
+        pages[site_page_name(section.number)] = env.get_template("site/section.html.j2").render(
+            section=section, **common)
+    pages["search.js"] = "window.SEARCH_INDEX = " + json.dumps(
+        [{"n": q.number, "t": q.text, "k": " ".join(q.key_points + q.tags), "u": site_href(q)}
+         for q in book.questions], ensure_ascii=False) + ";\n"
+    return pages, renderer
+
+
+def render_anki_notes(book: Book) -> tuple[list[tuple[Question, dict[str, str]]], AnswerRenderer]:
+    """Each question's card fields: number, question, key points, answer (Anki's math and styles)."""
+    renderer = AnswerRenderer("anki", book.root, {}, lambda q: "")
+    notes = []
+    for question in book.questions:
+        points = "".join(f"<li>{point}</li>" for point in _key_points_of(question, renderer))
+        notes.append((question, {
+            "Number": question.number,
+            "Question": str(escape(question.text)),
+            "KeyPoints": f"<ul>{points}</ul>" if points else "",
+            "Answer": str(renderer.render(question)) if question.answered else "<i>Ответ ещё не написан.</i>",
+        }))
+    return notes, renderer
+
+
+def _key_points_of(question: Question, renderer: AnswerRenderer) -> list[Markup]:
+    return [renderer.render_inline(point) for point in question.key_points]

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # System packages the build needs: Pango for WeasyPrint, the PT fonts, poppler (pdftotext, pdffonts,
-# pdftoppm) for the tests, Java for epubcheck. Installs what is missing with apt-get where it can,
+# pdftoppm) for the tests, Java for epubcheck, Chromium and its driver for the web edition's browser test. Installs what is missing with apt-get where it can,
 # otherwise says exactly what to install.
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype fonts-dejavu-core poppler-utils default-jre-headless python3-venv)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype fonts-dejavu-core poppler-utils default-jre-headless python3-venv chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -29,6 +29,7 @@ elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && su
 else
   echo "setup: please install these system packages, then run make again:" >&2
   echo "  sudo apt-get install ${missing[*]}" >&2
-  echo "  (other systems: Pango ≥ 1.44, the PT Serif/PT Sans/PT Mono fonts, poppler-utils, a Java runtime)" >&2
+  echo "  (other systems: Pango ≥ 1.44, the PT Serif/PT Sans/PT Mono fonts, poppler-utils, a Java runtime;" >&2
+  echo "   Chromium + chromedriver only for the browser test, which is skipped without them)" >&2
   exit 1
 fi
