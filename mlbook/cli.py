@@ -9,7 +9,7 @@ from pathlib import Path
 
 from . import cover, render, write, write_web
 from .errors import ContentError
-from .importer import import_bank
+from .sync import import_bank
 from .load import load
 from .model import Book
 from .select import Selection, select, unknown_sections
@@ -72,8 +72,17 @@ def parser() -> argparse.ArgumentParser:
         _add_build_options(commands.add_parser(name, help=summary, description=summary))
     check = commands.add_parser("check", help="check the content; list unanswered questions")
     _add_common_options(check)
-    importer = commands.add_parser("import", help="create content/ from a Markdown question list")
-    importer.add_argument("file", type=Path, help="Markdown file: '## section', '### subsection', '- question'")
+    importer = commands.add_parser(
+        "import", help="create content/ from a Markdown question list, or merge a newer list into it",
+        description="Read a Markdown question list ('#'/'##'/'###' headings, '-', '*' or '1.' items, or a"
+        " plain list) and create content/ from it, or merge it into existing content: matched questions"
+        " keep their answers and ids, reworded ones get the new text, new ones are added unanswered.")
+    importer.add_argument("file", type=Path, help="the Markdown file")
+    importer.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
+    importer.add_argument("--prune", action="store_true",
+                          help="delete questions that are no longer in the list (default: keep them)")
+    importer.add_argument("--flat-title", default="Вопросы", metavar="TITLE",
+                          help="section title for a list without headings (default: Вопросы)")
     _add_common_options(importer)
     return main
 
@@ -112,8 +121,12 @@ def run(argv: list[str] | None = None) -> int:
     console = Console(0 if args.quiet else 2 if args.verbose else 1)
     try:
         if args.command == "import":
-            count = import_bank(args.file, args.content)
-            console.info(f"imported {count} questions into {args.content}/")
+            report = import_bank(args.file, args.content, args.dry_run, args.prune, args.flat_title)
+            for line in report.lines():
+                if console.verbosity >= 1 or line.startswith(("summary", "ambiguous")):
+                    print(line)
+            if args.dry_run:
+                print("dry run: nothing was changed")
             return 0
         console.stage("load and check content")
         book = load(args.content)

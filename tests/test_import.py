@@ -34,14 +34,16 @@ def test_content_folder_holds_the_seed_questions_verbatim_in_order():
     assert [q.text for q in book.questions] == seed_questions()
 
 
-def test_import_refuses_mojibake(tmp_path, capsys):
-    assert run(["import", str(MOJIBAKE), "--content", str(tmp_path / "c")]) == 1
-    err = capsys.readouterr().err
-    assert f"{MOJIBAKE}:1: text looks like mojibake" in err
+def test_import_repairs_mojibake_and_says_so(tmp_path, capsys):
+    assert run(["import", str(MOJIBAKE), "--content", str(tmp_path / "c")]) == 0
+    assert "repaired mojibake: the file was UTF-8 decoded as another code page" in capsys.readouterr().out
+    assert [q.text for q in load(tmp_path / "c").questions] == seed_questions()
+
+
+def test_import_rejects_mojibake_it_cannot_repair(tmp_path, capsys):
+    broken = tmp_path / "broken.md"
+    broken.write_text(MOJIBAKE.read_text(encoding="utf-8") + "\n- Настоящий вопрос по-русски?\n", encoding="utf-8")
+    assert run(["import", str(broken), "--content", str(tmp_path / "c")]) == 1
+    assert (f"{broken}:1: text looks like mojibake (UTF-8 decoded as another code page) and cannot be"
+            " repaired automatically; convert it back to UTF-8 first") in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
-
-
-def test_import_refuses_to_overwrite_existing_content(tmp_path, capsys):
-    assert run(["import", str(SEED), "--content", str(tmp_path / "c"), "-q"]) == 0
-    assert run(["import", str(SEED), "--content", str(tmp_path / "c")]) == 1
-    assert "content already exists" in capsys.readouterr().err

@@ -1,0 +1,269 @@
+"""`build.py import`: create `content/` from a Markdown list, or merge a newer list into it.
+
+Questions already in the bank are matched by text, tolerant to small rewordings, and keep their ids,
+answers and metadata. Nothing is guessed: a question that could be either of two is only reported.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .importer import ImportedBank, ImportedSection, read_bank
+from .load import load
+from .model import Book, Question
+from .text import slugify
+
+SIMILAR = 0.85
+"""Similarity (difflib ratio of normalized texts) from which a question counts as reworded."""
+CLEAR_MARGIN = 0.05
+"""How much better the best match must be than the second best to be taken without asking."""
+
+
+@dataclass
+class Report:
+    """What an import did (or would do, with --dry-run): one list per kind of change."""
+
+    added: list[str] = field(default_factory=list)
+    reworded: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    repaired_mojibake: bool = False
+
+    def lines(self) -> list[str]:
+        out = ["repaired mojibake: the file was UTF-8 decoded as another code page"] if self.repaired_mojibake else []
+        for kind in ("added", "reworded", "moved", "missing", "removed", "ambiguous"):
+            out += [f"{kind}: {item}" for item in getattr(self, kind)]
+        counts = ", ".join(f"{len(getattr(self, k))} {k}" for k in ("added", "reworded", "moved", "missing",
+                                                                     "removed", "ambiguous"))
+        return out + [f"summary: {counts}, {self.unchanged} unchanged"]
+
+
+def normalize(text: str) -> str:
+    text = text.lower().replace("ё", "е")
+    return re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", text)).strip()
+
+
+@dataclass
+class _Match:
+    question: Question | None
+    candidates: list[Question] = field(default_factory=list)
+
+
+def _match_all(upstream: list[str], existing: list[Question]) -> list[_Match]:
+    """For each upstream question: its existing question (exact text first, then close rewordings)."""
+    by_text = {}
+    for question in existing:
+        by_text.setdefault(normalize(question.text), []).append(question)
+    matches, taken = [], set()
+    for text in upstream:
+        exact = [q for q in by_text.get(normalize(text), []) if q.id not in taken]
+        matches.append(_Match(exact[0]) if exact else None)
+        if exact:
+            taken.add(exact[0].id)
+    for i, text in enumerate(upstream):
+        if matches[i] is not None:
+            continue
+        scored = sorted(((difflib.SequenceMatcher(None, normalize(text), normalize(q.text)).ratio(), q)
+                         for q in existing if q.id not in taken), key=lambda pair: -pair[0])
+        close = [(score, q) for score, q in scored if score >= SIMILAR]
+        if len(close) >= 2 and close[0][0] - close[1][0] < CLEAR_MARGIN:
+            matches[i] = _Match(None, [q for score, q in close if close[0][0] - score < CLEAR_MARGIN])
+        elif close:
+            matches[i] = _Match(close[0][1])
+            taken.add(close[0][1].id)
+        else:
+            matches[i] = _Match(None)
+    return matches
+
+
+def import_bank(markdown_file: Path, content: Path, dry_run: bool = False, prune: bool = False,
+                flat_title: str = "Вопросы") -> Report:
+    """Import or merge `markdown_file` into `content`; with dry_run, only report."""
+    bank = read_bank(markdown_file, flat_title)
+    if not (content / "book.yaml").exists():
+        return _fresh_import(bank, markdown_file.name, content, dry_run)
+    return _merge(bank, load(content), content, dry_run, prune)
+
+
+def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool) -> Report:
+    report = Report(repaired_mojibake=bank.repaired_mojibake)
+    taken: set[str] = set()
+    sections = []
+    for section in bank.sections:
+        section_id = _unique(slugify(section.title, max_words=3), taken)
+        groups = []
+        for group in section.groups:
+            ids = []
+            for text in group.questions:
+                qid = _unique(slugify(text), taken)
+                ids.append(qid)
+                report.added.append(text)
+                if not dry_run:
+                    _write_atomically(content / section_id / f"{qid}.md", _new_question_file(text))
+            groups.append((group.title, ids))
+        sections.append(_section_entry(section_id, section, groups))
+    if not dry_run:
+        _write_atomically(content / "book.yaml", _dump_yaml({**_default_metadata(source), "sections": sections}))
+    return report
+
+
+def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: bool) -> Report:
+    report = Report(repaired_mojibake=bank.repaired_mojibake)
+    upstream = [(s, g, text) for s in bank.sections for g in s.groups for text in g.questions]
+    matches = _match_all([text for _, _, text in upstream], list(book.questions))
+    old_place = {q.id: (s.title, sub.title) for s in book.sections for sub in s.subsections for q in sub.questions}
+    taken = {q.id for q in book.questions} | {s.id for s in book.sections}
+    layout: dict[str, dict[str, list[str]]] = {}  # section title → group title → ids, in upstream order
+    new_files, rewordings = {}, {}
+    for (section, group, text), match in zip(upstream, matches):
+        ids = layout.setdefault(section.title, {}).setdefault(group.title, [])
+        if match.candidates:
+            names = " or ".join(f"{q.number} «{q.text}»" for q in match.candidates)
+            report.ambiguous.append(f"«{text}» could be {names}; not imported: make the texts differ")
+        elif match.question is None:
+            qid = _unique(slugify(text), taken)
+            folder = next((s.id for s in book.sections if s.title == section.title), slugify(section.title, 3))
+            new_files[content / folder / f"{qid}.md"] = _new_question_file(text)
+            ids.append(qid)
+            report.added.append(f"{qid}: {text}")
+        else:
+            question = match.question
+            ids.append(question.id)
+            changed = False
+            if question.text != text:
+                rewordings[question] = text
+                report.reworded.append(f"{question.id}: «{question.text}» → «{text}»")
+                changed = True
+            if old_place[question.id] != (section.title, group.title):
+                report.moved.append(f"{question.id}: {' / '.join(filter(None, old_place[question.id]))}"
+                                    f" → {' / '.join(filter(None, (section.title, group.title)))}")
+                changed = True
+            report.unchanged += not changed
+    kept = _keep_missing(book, matches, layout, report, prune)
+    if not dry_run:
+        _apply(book, bank.sections, layout, kept, new_files, rewordings, content, prune, report)
+    return report
+
+
+def _keep_missing(book, matches, layout, report, prune) -> set[str]:
+    """Questions no longer upstream: reported, and kept at the end of their old group unless pruned."""
+    matched = {m.question.id for m in matches if m.question} | {q.id for m in matches for q in m.candidates}
+    kept = set()
+    for section in book.sections:
+        for sub in section.subsections:
+            for question in sub.questions:
+                if question.id in matched:
+                    continue
+                if prune:
+                    report.removed.append(f"{question.id}: {question.text}")
+                    continue
+                report.missing.append(f"{question.id}: {question.text} (kept; --prune removes it)")
+                layout.setdefault(section.title, {}).setdefault(sub.title, []).append(question.id)
+                kept.add(question.id)
+    for m in matches:  # ambiguous candidates stay where they were
+        for question in m.candidates:
+            section = next(s for s in book.sections if question in s.questions)
+            sub = next(sub for sub in section.subsections if question in sub.questions)
+            ids = layout.setdefault(section.title, {}).setdefault(sub.title, [])
+            if question.id not in ids and all(question.id not in g for s in layout.values() for g in s.values()):
+                ids.append(question.id)
+    return kept
+
+
+def _apply(book, imported, layout, kept, new_files, rewordings, content, prune, report) -> None:
+    for path, text in new_files.items():
+        _write_atomically(path, text)
+    for question, text in rewordings.items():
+        _write_atomically(question.source.path, _replace_question_line(question.source.path, text))
+    if prune:
+        listed = {qid for groups in layout.values() for ids in groups.values() for qid in ids}
+        for question in book.questions:
+            if question.id not in listed:
+                question.source.path.unlink()
+    meta = yaml.safe_load((content / "book.yaml").read_text(encoding="utf-8"))
+    sections = _sections_yaml(book, imported, layout)
+    if sections != meta.get("sections"):  # an import that changes nothing rewrites nothing
+        _write_atomically(content / "book.yaml", _dump_yaml({**meta, "sections": sections}))
+
+
+def _sections_yaml(book: Book, imported: list[ImportedSection], layout) -> list[dict]:
+    taken = {s.id for s in book.sections}
+    emoji = {s.title: s.emoji for s in imported} | {s.title: s.emoji for s in book.sections if s.title not in
+                                                    {i.title for i in imported}}
+    entries = []
+    for title, groups in layout.items():
+        existing = next((s for s in book.sections if s.title == title), None)
+        section_id = existing.id if existing else _unique(slugify(title, max_words=3), taken)
+        pairs = [(group, ids) for group, ids in groups.items() if ids]
+        if pairs:
+            entries.append(_section_entry(section_id, _Titled(title, emoji.get(title, "")), pairs))
+    return entries
+
+
+@dataclass
+class _Titled:
+    title: str
+    emoji: str
+
+
+def _section_entry(section_id: str, section, groups: list[tuple[str, list[str]]]) -> dict:
+    entry = {"id": section_id, "title": section.title, "emoji": section.emoji}
+    if len(groups) == 1 and not groups[0][0]:
+        entry["questions"] = groups[0][1]
+    else:  # questions before the first subsection heading get a subsection of their own
+        entry["subsections"] = [{"title": title or "Общие вопросы", "questions": ids} for title, ids in groups]
+    return entry
+
+
+def _replace_question_line(path: Path, text: str) -> str:
+    """The file with its `question:` field set to `text`; everything else byte for byte the same."""
+    original = path.read_text(encoding="utf-8")
+    line = yaml.safe_dump({"question": text}, allow_unicode=True, width=10_000).rstrip("\n")
+    return re.sub(r"^question:.*$", lambda _: line, original, count=1, flags=re.MULTILINE)
+
+
+def _new_question_file(text: str) -> str:
+    front = yaml.safe_dump({"question": text}, allow_unicode=True, width=10_000)
+    return f"---\n{front}key_points: []\ndifficulty:\ntags: []\nsee_also: []\n---\n"
+
+
+def _default_metadata(source: str) -> dict:
+    return {
+        "title": "Собеседование ML-инженера в Computer Vision",
+        "subtitle": "Вопросы и ответы",
+        "author": "Составители книги",
+        "language": "ru",
+        "identifier": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'mlbook:{source}')}",
+        "source": {"name": "epishchik/ML-Interview", "url": "https://github.com/epishchik/ML-Interview",
+                   "author": "Evgenii Pishchik", "license": "Apache-2.0",
+                   "note": f"Вопросы взяты из {source}."},
+    }
+
+
+def _dump_yaml(data: dict) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, width=100, sort_keys=False)
+
+
+def _unique(slug: str, taken: set[str]) -> str:
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate, n = f"{slug}-{n}", n + 1
+    taken.add(candidate)
+    return candidate
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    temporary.replace(path)

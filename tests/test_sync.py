@@ -1,0 +1,141 @@
+"""Importing Markdown lists in their common layouts, and merging a newer list into a bank."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from mlbook.cli import run
+from mlbook.load import load
+from tests.conftest import SAMPLE
+
+
+def import_text(tmp_path: Path, markdown: str, content: Path, *options: str) -> int:
+    source = tmp_path / "upstream.md"
+    source.write_text(markdown, encoding="utf-8")
+    return run(["import", str(source), "--content", str(content), *options])
+
+
+def structure(content: Path) -> list[tuple[str, str, list[str]]]:
+    book = load(content)
+    return [(s.emoji + s.title, sub.title, [q.text for q in sub.questions])
+            for s in book.sections for sub in s.subsections]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_hash_headings_as_sections_and_subsections(tmp_path):
+    markdown = "# 🧠 Основы\n## Модели\n- Что такое бустинг?\n* Что такое бэггинг?\n# Зрение\n1. Что такое свёртка?\n"
+    assert import_text(tmp_path, markdown, tmp_path / "c", "-q") == 0
+    assert structure(tmp_path / "c") == [("🧠Основы", "Модели", ["Что такое бустинг?", "Что такое бэггинг?"]),
+                                         ("Зрение", "", ["Что такое свёртка?"])]
+
+
+def test_title_heading_then_sections_with_continued_items(tmp_path):
+    markdown = ("# Банк вопросов\nВступление.\n\n## Раздел\n- Длинный вопрос,\n  продолженный на следующей"
+                " строке?\n- Второй?\n### Подраздел\n2) Третий?\n")
+    assert import_text(tmp_path, markdown, tmp_path / "c", "-q") == 0
+    assert structure(tmp_path / "c") == [
+        ("Раздел", "Общие вопросы", ["Длинный вопрос, продолженный на следующей строке?", "Второй?"]),
+        ("Раздел", "Подраздел", ["Третий?"])]
+
+
+def test_flat_list_goes_into_one_named_section(tmp_path):
+    markdown = "1. Первый вопрос?\n2. Второй вопрос?\n   с продолжением\n3. Третий?\n"
+    assert import_text(tmp_path, markdown, tmp_path / "c", "--flat-title", "Разное", "-q") == 0
+    assert structure(tmp_path / "c") == [("Разное", "", ["Первый вопрос?", "Второй вопрос? с продолжением",
+                                                         "Третий?"])]
+
+
+UPSTREAM = """# Банк
+## 🧠 Первый раздел
+### Формулы и код
+- Что такое softmax и зачем из логитов вычитают максимум?
+### Новая тема
+- Как выглядит сигмоида?
+- Что такое tanh?
+## 🐍 Второй раздел
+- Как посчитать количество строк в таблице?
+"""
+
+
+def merged_bank(tmp_path, *options) -> tuple[Path, int, str]:
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    status = import_text(tmp_path, UPSTREAM, content, *options)
+    return content, status
+
+
+def test_merge_keeps_answers_of_reworded_and_moved_questions(tmp_path, capsys):
+    content, status = merged_bank(tmp_path)
+    out = capsys.readouterr().out.splitlines()
+    assert status == 0
+    assert ("reworded: softmax: «Что такое softmax и почему из логитов вычитают максимум?» → «Что такое softmax"
+            " и зачем из логитов вычитают максимум?»") in out
+    assert "moved: sigmoid-plot: Первый раздел / Формулы и код → Первый раздел / Новая тема" in out
+    assert "added: tanh: Что такое tanh?" in out
+    assert "missing: open-question: Вопрос, на который ещё нет ответа? (kept; --prune removes it)" in out
+    assert out[-1] == ("summary: 1 added, 1 reworded, 1 moved, 1 missing, 0 removed, 0 ambiguous,"
+                       " 1 unchanged")
+    book = load(content)
+    softmax = book.question("softmax")
+    assert softmax.text == "Что такое softmax и зачем из логитов вычитают максимум?"
+    assert "МАРКЕР-ОТВЕТА-СОФТМАКС" in softmax.body and len(softmax.key_points) == 3
+    assert [q.id for q in book.sections[0].subsections[1].questions][0] == "sigmoid-plot"
+    assert "МАРКЕР-ОТВЕТА-СИГМОИДА" in book.question("sigmoid-plot").body
+    assert "open-question" in [q.id for q in book.questions]
+
+
+def test_second_import_changes_nothing(tmp_path, capsys):
+    content, _ = merged_bank(tmp_path)
+    before = snapshot(content)
+    assert import_text(tmp_path, UPSTREAM, content) == 0
+    assert snapshot(content) == before
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "summary: 0 added, 0 reworded, 0 moved, 1 missing, 0 removed, 0 ambiguous, 4 unchanged")
+
+
+def test_dry_run_reports_and_changes_nothing(tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    before = snapshot(content)
+    assert import_text(tmp_path, UPSTREAM, content, "--dry-run") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-2].startswith("summary: 1 added, 1 reworded, 1 moved, 1 missing") and out[-1] == (
+        "dry run: nothing was changed")
+    assert snapshot(content) == before
+
+
+def test_prune_removes_questions_gone_upstream(tmp_path, capsys):
+    content, status = merged_bank(tmp_path, "--prune")
+    assert status == 0
+    assert "removed: open-question: Вопрос, на который ещё нет ответа?" in capsys.readouterr().out
+    assert "open-question" not in [q.id for q in load(content).questions]
+    assert not (content / "alpha/open-question.md").exists()
+
+
+def test_ambiguous_match_is_listed_not_guessed(tmp_path, capsys):
+    content = tmp_path / "c"
+    assert import_text(tmp_path, "## Нормализация\n- Что такое BatchNorm в CNN?\n- Что такое BatchNorm в RNN?\n",
+                       content, "-q") == 0
+    before = snapshot(content)
+    capsys.readouterr()
+    assert import_text(tmp_path, "## Нормализация\n- Что такое BatchNorm в DNN?\n", content) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert ("ambiguous: «Что такое BatchNorm в DNN?» could be 1.1 «Что такое BatchNorm в CNN?» or 1.2 «Что такое"
+            " BatchNorm в RNN?»; not imported: make the texts differ") in out
+    assert out[-1] == "summary: 0 added, 0 reworded, 0 moved, 0 missing, 0 removed, 1 ambiguous, 0 unchanged"
+    assert snapshot(content) == before
+
+
+def test_similar_but_different_short_questions_are_not_merged(tmp_path, capsys):
+    content = tmp_path / "c"
+    assert import_text(tmp_path, "## Н\n- Как работает LayerNorm?\n", content, "-q") == 0
+    assert import_text(tmp_path, "## Н\n- Как работает LayerNorm?\n- Как работает GroupNorm?\n",
+                       content, "-q") == 0
+    assert [q.text for q in load(content).questions] == ["Как работает LayerNorm?", "Как работает GroupNorm?"]
+    assert import_text(tmp_path, "## Н\n- Как работает LayerNorm?\n- Как работает GrupNorm?\n", content) == 0
+    assert "reworded: rabotaet-groupnorm: «Как работает GroupNorm?» → «Как работает GrupNorm?»" in (
+        capsys.readouterr().out.splitlines())  # a typo upstream is a rewording, not a new question
