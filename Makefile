@@ -4,14 +4,15 @@ VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
 OUT := output
+BANK := content
 # Reproducible outputs: dates inside the files come from the last commit.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
 
 CODE := build.py $(wildcard mlbook/*.py) $(wildcard templates/*)
-CONTENT := $(shell find content -type f -not -name README.md 2>/dev/null)
+CONTENT := $(shell find $(BANK) -type f -not -name README.md 2>/dev/null)
 DEPS := $(READY) $(CODE) $(CONTENT)
 
-.PHONY: all pdf epub handout sheet html anki check test golden clean lock setup
+.PHONY: all pdf epub handout sheet html anki check test golden bench clean lock setup
 .DELETE_ON_ERROR:
 
 pdf: $(OUT)/book.pdf
@@ -20,21 +21,23 @@ handout: $(OUT)/handout.pdf
 sheet: $(OUT)/sheet.pdf
 html: $(OUT)/site/index.html
 anki: $(OUT)/ml-interview.apkg
-all: pdf epub handout sheet
+# The four outputs side by side on both cores: the book PDF is the long pole.
+all: $(READY)
+	$(MAKE) --no-print-directory -j2 pdf epub handout sheet
 setup: $(READY)
 
 $(OUT)/book.pdf: $(DEPS)
-	$(PY) build.py pdf --out $(OUT)
+	$(PY) build.py pdf --content $(BANK) --out $(OUT)
 $(OUT)/book.epub: $(DEPS)
-	$(PY) build.py epub --out $(OUT)
+	$(PY) build.py epub --content $(BANK) --out $(OUT)
 $(OUT)/handout.pdf: $(DEPS)
-	$(PY) build.py handout --out $(OUT)
+	$(PY) build.py handout --content $(BANK) --out $(OUT)
 $(OUT)/sheet.pdf: $(DEPS)
-	$(PY) build.py sheet --out $(OUT)
+	$(PY) build.py sheet --content $(BANK) --out $(OUT)
 $(OUT)/site/index.html: $(DEPS)
-	$(PY) build.py html --out $(OUT)
+	$(PY) build.py html --content $(BANK) --out $(OUT)
 $(OUT)/ml-interview.apkg: $(DEPS)
-	$(PY) build.py anki --out $(OUT)
+	$(PY) build.py anki --content $(BANK) --out $(OUT)
 
 check: $(READY)
 	$(PY) build.py check
@@ -45,6 +48,13 @@ test: $(READY)
 # Regenerate the golden HTML of the sample bank in tests/ after an intended change of the output.
 golden: $(READY)
 	$(PY) -m tests.golden
+
+# Time and memory of every output against pandoc driving the same engine (see benchmarks/README.md).
+bench: $(READY)
+	command -v pandoc >/dev/null || (command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ] && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pandoc >/dev/null) || \
+	  echo "bench: pandoc not installed; the peer rows will be skipped"
+	$(PY) benchmarks/bench.py
 
 $(READY): requirements.lock pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh

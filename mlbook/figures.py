@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "figures"
+from .text import cache_root
+
+CACHE_DIR = cache_root() / "figures"
 IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg"}
 SCRIPT_TIMEOUT = 120
 

@@ -12,9 +12,11 @@ import latex2mathml.converter
 import ziamath
 from markupsafe import Markup, escape
 
+from .text import cache_root
+
 SIZE = 20.0
 """Font size ziamath renders at; the SVG is then scaled to the text size in em."""
-CACHE_DIR = Path(__file__).resolve().parent.parent / ".cache" / "math"
+CACHE_DIR = cache_root() / "math"
 _UNKNOWN_COMMAND = re.compile(r">\\([A-Za-z]+)<")
 _FORBIDDEN = re.compile(r"\\(?:newcommand|renewcommand|def|input|include|require|href|url)\b")
 _BARE_AMPERSAND = re.compile(r"&(?!#?\w+;)")
