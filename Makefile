@@ -54,7 +54,7 @@ bench: $(READY)
 	command -v pandoc >/dev/null || (command -v apt-get >/dev/null && [ "$$(id -u)" -eq 0 ] && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pandoc >/dev/null) || \
 	  echo "bench: pandoc not installed; the peer rows will be skipped"
-	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 $(READY): requirements.lock pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh

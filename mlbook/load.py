@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 
 from .errors import Problems
-from .markdown import check_body
+from .markdown import check_body, figure_numbers
 from .model import Book, Location, Question, Section, Source, Subsection
 from .text import looks_like_mojibake
 from .yamlsafe import LineDict, LineList, YamlProblem, parse_yaml
@@ -39,7 +39,7 @@ def load(root: Path) -> Book:
         problems.add(Location(book_file, 1), "book.yaml must be a mapping with title and sections")
     if book is not None:
         _check_see_also(book, questions, problems)
-        known_ids = set(questions)
+        known_ids = set(questions) | set(figure_numbers(book.questions))
         for question in book.questions:
             check_body(question, root, known_ids, problems)
     problems.raise_if_any()

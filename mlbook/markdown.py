@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,26 @@ def is_figure_paragraph(tokens: list[Token], i: int) -> bool:
     return len(children) == 1 and children[0].type == "image"
 
 
+def figure_label(src: str) -> str:
+    """The name a figure is referred to by: its file name without the extension (`[](#fig:name)`)."""
+    return "fig:" + Path(src).stem
+
+
+def figure_numbers(questions) -> dict[str, tuple[str, Question]]:
+    """Every figure's label → (number, question), numbered per section in book order as rendered."""
+    numbers, per_section = {}, {}
+    for question in questions:
+        section = question.number.split(".")[0]
+        tokens = parse(question.body)
+        for i in range(len(tokens)):
+            if is_figure_paragraph(tokens, i):
+                image = next(c for c in tokens[i + 1].children if c.type == "image")
+                per_section[section] = per_section.get(section, 0) + 1
+                numbers.setdefault(figure_label(str(image.attrs.get("src", ""))),
+                                   (f"{section}.{per_section[section]}", question))
+    return numbers
+
+
 def check_body(question: Question, content_root: Path, known_ids: set[str], problems: Problems) -> None:
     """Report every formula, figure and link to a question in the answer that would not render."""
     for point in question.key_points:
@@ -62,10 +83,14 @@ def check_body(question: Question, content_root: Path, known_ids: set[str], prob
                 _check_math(child.content, child.type == "math_inline_double", where, problems)
             elif child.type == "image":
                 _check_figure(child, question, content_root, where, problems)
+            elif child.type == "text" and "](" in child.content:
+                _check_refused_images(child.content, question, content_root, where, problems)
             elif child.type == "link_open" and str(child.attrs.get("href", "")).startswith("#"):
                 target = str(child.attrs["href"])[1:]
                 if target not in known_ids:
-                    problems.add(where, f"link to unknown question '#{target}' (use a question id)")
+                    kind = "figure" if target.startswith("fig:") else "question"
+                    hint = "a figure's file name without .svg" if kind == "figure" else "a question id"
+                    problems.add(where, f"link to unknown {kind} '#{target}' (use {hint})")
 
 
 def _check_math(latex: str, display: bool, where: Location, problems: Problems) -> None:
@@ -84,6 +109,19 @@ def _check_figure(image: Token, question: Question, root: Path, where: Location,
         figures.materialize(figures.resolve(str(image.attrs.get("src", "")), question.source.path, root))
     except figures.FigureError as exc:
         problems.add(where, str(exc))
+
+
+_IMAGE_SYNTAX = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+
+
+def _check_refused_images(text: str, question: Question, root: Path, where: Location,
+                          problems: Problems) -> None:
+    """Images the Markdown parser refused (`file:`, `data:` URLs) are errors, not silent text."""
+    for src in _IMAGE_SYNTAX.findall(text):
+        try:
+            figures.resolve(src, question.source.path, root)
+        except figures.FigureError as exc:
+            problems.add(where, str(exc))
 
 
 @dataclass
@@ -110,6 +148,7 @@ class AnswerRenderer:
     """Function from a question to its link target in this document."""
     figures: list[RenderedFigure] = field(default_factory=list)
     _per_section: dict[str, int] = field(default_factory=dict)
+    _figure_numbers: dict | None = None
 
     def render(self, question: Question) -> Markup:
         tokens = parse(question.body)
@@ -124,6 +163,11 @@ class AnswerRenderer:
                 token.tag = tokens[i + 2].tag = f"h{level}"
         typography.apply(tokens)
         return Markup(_PARSER.renderer.render(tokens, _PARSER.options, {"renderer": self}))
+
+    def figure_numbers(self) -> dict[str, tuple[str, Question]]:
+        if self._figure_numbers is None:
+            self._figure_numbers = figure_numbers(self.questions.values())
+        return self._figure_numbers
 
     def render_inline(self, text: str) -> Markup:
         """One line of Markdown (a key point): emphasis, code and `$…$` math, no blocks."""
@@ -199,13 +243,27 @@ def _render_link_open(self, tokens, idx, options, env):
     if not href.startswith("#"):
         return self.renderToken(tokens, idx, options, env)
     renderer = _renderer_of(env)
-    question = renderer.questions.get(href[1:])
     empty = idx + 1 < len(tokens) and tokens[idx + 1].type == "link_close"
+    if href.startswith("#fig:"):
+        return _figure_link(renderer, token, href[1:], empty)
+    question = renderer.questions.get(href[1:])
     label = question.number if question else href[1:]
     if question is None:  # the target is not in this selection: keep the text, drop the link
         token.meta["dropped"] = True
         return label if empty else ""
     return f'<a class="xref" href="{escape(renderer.href(question))}">' + (label if empty else "")
+
+
+def _figure_link(renderer: AnswerRenderer, token: Token, label: str, empty: bool) -> str:
+    """`[](#fig:name)`: «рис. 2.3», a link to the figure (to its page in print)."""
+    number, question = renderer.figure_numbers().get(label, (None, None))
+    text = f"рис.\u00a0{number}" if empty and number else ""
+    if number is None or renderer.target == "anki":
+        token.meta["dropped"] = True
+        return text or (label if empty else "")
+    anchor = f"fig-{number.replace('.', '-')}"
+    page = renderer.href(question).split("#")[0]
+    return f'<a class="xref figref" href="{escape(page)}#{anchor}">' + text
 
 
 def _render_link_close(self, tokens, idx, options, env):

@@ -104,6 +104,16 @@ CASES = [
                                            "https://example.org/x.svg"),
      "alpha/sigmoid-plot.md", 14, "figure 'https://example.org/x.svg' must be a path relative to the question"
      " file, not an absolute path or URL"),
+    ("figure by absolute path", lambda c: replace_in(c / "alpha/sigmoid-plot.md", "figures/sigmoid.svg",
+                                                     "/etc/passwd.svg"),
+     "alpha/sigmoid-plot.md", 14, "figure '/etc/passwd.svg' must be a path relative to the question file, not an"
+     " absolute path or URL"),
+    ("figure by file url", lambda c: replace_in(c / "alpha/sigmoid-plot.md", "figures/sigmoid.svg",
+                                                "file:///etc/passwd.svg"),
+     "alpha/sigmoid-plot.md", 14, "figure 'file:///etc/passwd.svg' must be a path relative to the question file,"
+     " not an absolute path or URL"),
+    ("link to unknown figure", lambda c: replace_in(c / "alpha/sigmoid-plot.md", "[](#fig:sigmoid)", "[](#fig:nope)"),
+     "alpha/sigmoid-plot.md", 16, "link to unknown figure '#fig:nope' (use a figure's file name without .svg)"),
     ("figure script raises", lambda c: (c / "alpha/figures/sigmoid.py").write_text(
         "raise RuntimeError('boom')\n", encoding="utf-8"),
      "alpha/sigmoid-plot.md", 14, "figure script sigmoid.py failed: RuntimeError: boom"),
@@ -225,3 +235,12 @@ def test_strict_build_fails_on_a_missing_glyph(sample_copy, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "warning: .notdef glyph rendered for Unicode string unsupported by fonts (1×)" in err
     assert "layout warning(s) with --strict" in err
+
+
+def test_a_see_also_cycle_still_builds(sample_copy, tmp_path):
+    from mlbook.load import load
+
+    book = load(sample_copy)
+    assert "sigmoid-plot" in book.question("softmax").see_also
+    assert "softmax" in book.question("sigmoid-plot").see_also
+    assert run(["pdf", "--content", str(sample_copy), "--out", str(tmp_path), "-q"]) == 0

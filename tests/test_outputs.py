@@ -95,6 +95,9 @@ def test_epub_structure_language_and_mathml(sample_outputs):
     assert "<dc:language>ru</dc:language>" in opf
     assert "urn:uuid:0b6c3c1e-3f0e-5d6b-9d5c-2f1f6a7f0a11" in opf
     assert 'properties="mathml"' in opf
+    for prop in ("schema:accessMode", "schema:accessibilityFeature", "schema:accessibilityHazard",
+                 "schema:accessibilitySummary"):
+        assert f'<meta property="{prop}">' in opf
     assert "EPUB/nav.xhtml" in names and "EPUB/toc.ncx" in names and "EPUB/cover.png" in names
     assert "<math" in section and 'alttext="\\sigma(x) = 1 / (1 + e^{-x})"' in section
     assert "МАРКЕР-ОТВЕТА-СОФТМАКС" in section
@@ -123,6 +126,7 @@ def test_paper_size_option(sample_copy, tmp_path):
 def test_links_between_questions_show_number_and_page(sample_outputs):
     text = pdf_text(sample_outputs / "book.pdf")
     assert "нормировку в softmax (см. 1.1.1 (с. 4))" in text
+    assert "На рис. 1.2 видно насыщение, а схема softmax — на рис. 1.1." in text
     assert "См. также 1.1.1 Что такое softmax и почему из логитов вычитают максимум? — с. 4" in text
 
 
