@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from pathlib import Path
 from xml.etree import ElementTree
 
 import latex2mathml.converter

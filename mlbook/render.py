@@ -40,7 +40,7 @@ def anchor(question: Question) -> str:
     return f"q-{question.id}"
 
 
-def render_print(book: Book, page: Page, full_book: Book | None = None) -> tuple[str, AnswerRenderer]:
+def render_print(book: Book, page: Page) -> tuple[str, AnswerRenderer]:
     """One HTML document for WeasyPrint; the renderer remembers the figures it placed."""
     renderer = AnswerRenderer("print", book.root, {q.id: q for q in book.questions},
                               lambda q: f"#{anchor(q)}")
@@ -50,20 +50,20 @@ def render_print(book: Book, page: Page, full_book: Book | None = None) -> tuple
     css = (TEMPLATES / "print.css").read_text(encoding="utf-8")
     html = environment().get_template(template).render(
         book=book, page=page, answers=answers, key_points=key_points, anchor=anchor,
-        links=_links(book, full_book),
+        links=_links(book),
         href=lambda q: f"#{anchor(q)}",
         css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper]) + pygments_css()),
     )
     return html, renderer
 
 
-def render_epub_parts(book: Book, answers_on: bool, full_book: Book | None = None):
+def render_epub_parts(book: Book, answers_on: bool):
     """(front matter XHTML, [(section, XHTML)], renderer) for the EPUB writer."""
     renderer = AnswerRenderer("epub", book.root, {q.id: q for q in book.questions}, epub_href)
     answers = _answers(book, renderer) if answers_on else {}
     key_points = _key_points(book, renderer) if answers_on else {}
     env = environment()
-    links = _links(book, full_book)
+    links = _links(book)
     front = env.get_template("epub_front.xhtml.j2").render(book=book)
     chapters = [
         (section, env.get_template("epub_section.xhtml.j2").render(
@@ -90,7 +90,7 @@ def _key_points(book: Book, renderer: AnswerRenderer) -> dict[str, list[Markup]]
     return {q.id: _key_points_of(q, renderer) for q in book.questions}
 
 
-def _links(book: Book, full_book: Book | None) -> dict[str, Question]:
+def _links(book: Book) -> dict[str, Question]:
     """Questions that `see_also` may point at and that are present in this document."""
     return {q.id: q for q in book.questions}
 
@@ -110,7 +110,7 @@ def render_site(book: Book, answers_on: bool) -> tuple[dict[str, str], AnswerRen
     key_points = _key_points(book, renderer) if answers_on else {}
     env = environment()
     common = dict(book=book, answers=answers, key_points=key_points, anchor=anchor, href=site_href,
-                  links=_links(book, None), answers_on=answers_on, page_name=site_page_name)
+                  links=_links(book), answers_on=answers_on, page_name=site_page_name)
     pages = {"index.html": env.get_template("site/index.html.j2").render(**common)}
     for section in book.sections:
         pages[site_page_name(section.number)] = env.get_template("site/section.html.j2").render(
