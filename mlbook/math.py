@@ -11,6 +11,7 @@ import latex2mathml.converter
 import ziamath
 from markupsafe import Markup, escape
 
+from .files import write_text_atomically
 from .text import cache_root
 
 SIZE = 20.0
@@ -65,10 +66,7 @@ def svg(latex: str, display: bool) -> str:
         result = ziamath.Latex(latex, size=SIZE, inline=not display).svg()
     except Exception as exc:  # ziamath's parser raises many unrelated types on bad input
         raise MathError(f"formula does not parse: {_describe(exc)}") from None
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    temporary = cached.with_suffix(f".{id(result)}.tmp")
-    temporary.write_text(result, encoding="utf-8")
-    temporary.replace(cached)
+    write_text_atomically(cached, result)
     return result
 
 

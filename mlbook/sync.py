@@ -7,7 +7,6 @@ answers and metadata. Nothing is guessed: a question that could be either of two
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from .files import write_text_atomically
 from .importer import ImportedBank, ImportedSection, read_bank
 from .load import load
 from .model import Book, Question
@@ -109,11 +109,11 @@ def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool)
                 ids.append(qid)
                 report.added.append(text)
                 if not dry_run:
-                    _write_atomically(content / section_id / f"{qid}.md", _new_question_file(text))
+                    write_text_atomically(content / section_id / f"{qid}.md", _new_question_file(text))
             groups.append((group.title, ids))
         sections.append(_section_entry(section_id, section, groups))
     if not dry_run:
-        _write_atomically(content / "book.yaml", _dump_yaml({**_default_metadata(source), "sections": sections}))
+        write_text_atomically(content / "book.yaml", _dump_yaml({**_default_metadata(source), "sections": sections}))
     return report
 
 
@@ -149,42 +149,35 @@ def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: 
                                     f" → {' / '.join(filter(None, (section.title, group.title)))}")
                 changed = True
             report.unchanged += not changed
-    kept = _keep_missing(book, matches, layout, report, prune)
+    _keep_missing(book, matches, layout, report, prune)
     if not dry_run:
-        _apply(book, bank.sections, layout, kept, new_files, rewordings, content, prune, report)
+        _apply(book, bank.sections, layout, new_files, rewordings, content, prune, report)
     return report
 
 
-def _keep_missing(book, matches, layout, report, prune) -> set[str]:
-    """Questions no longer upstream: reported, and kept at the end of their old group unless pruned."""
-    matched = {m.question.id for m in matches if m.question} | {q.id for m in matches for q in m.candidates}
-    kept = set()
+def _keep_missing(book, matches, layout, report, prune) -> None:
+    """Questions no longer upstream: reported, and kept at the end of their old group unless pruned.
+    Candidates of an ambiguous match stay where they were, for a person to decide."""
+    matched = {m.question.id for m in matches if m.question}
+    ambiguous = {q.id for m in matches for q in m.candidates}
     for section in book.sections:
         for sub in section.subsections:
             for question in sub.questions:
                 if question.id in matched:
                     continue
-                if prune:
+                if question.id not in ambiguous and prune:
                     report.removed.append(f"{question.id}: {question.text}")
                     continue
-                report.missing.append(f"{question.id}: {question.text} (kept; --prune removes it)")
+                if question.id not in ambiguous:
+                    report.missing.append(f"{question.id}: {question.text} (kept; --prune removes it)")
                 layout.setdefault(section.title, {}).setdefault(sub.title, []).append(question.id)
-                kept.add(question.id)
-    for m in matches:  # ambiguous candidates stay where they were
-        for question in m.candidates:
-            section = next(s for s in book.sections if question in s.questions)
-            sub = next(sub for sub in section.subsections if question in sub.questions)
-            ids = layout.setdefault(section.title, {}).setdefault(sub.title, [])
-            if question.id not in ids and all(question.id not in g for s in layout.values() for g in s.values()):
-                ids.append(question.id)
-    return kept
 
 
-def _apply(book, imported, layout, kept, new_files, rewordings, content, prune, report) -> None:
+def _apply(book, imported, layout, new_files, rewordings, content, prune, report) -> None:
     for path, text in new_files.items():
-        _write_atomically(path, text)
+        write_text_atomically(path, text)
     for question, text in rewordings.items():
-        _write_atomically(question.source.path, _replace_question_line(question.source.path, text))
+        write_text_atomically(question.source.path, _replace_question_line(question.source.path, text))
     if prune:
         listed = {qid for groups in layout.values() for ids in groups.values() for qid in ids}
         for question in book.questions:
@@ -193,7 +186,7 @@ def _apply(book, imported, layout, kept, new_files, rewordings, content, prune, 
     meta = yaml.safe_load((content / "book.yaml").read_text(encoding="utf-8"))
     sections = _sections_yaml(book, imported, layout)
     if sections != meta.get("sections"):  # an import that changes nothing rewrites nothing
-        _write_atomically(content / "book.yaml", _dump_yaml({**meta, "sections": sections}))
+        write_text_atomically(content / "book.yaml", _dump_yaml({**meta, "sections": sections}))
 
 
 def _sections_yaml(book: Book, imported: list[ImportedSection], layout) -> list[dict]:
@@ -261,9 +254,3 @@ def _unique(slug: str, taken: set[str]) -> str:
     taken.add(candidate)
     return candidate
 
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(path)

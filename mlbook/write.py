@@ -6,10 +6,8 @@ import io
 import logging
 import os
 import re
-import tempfile
 import time
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -18,42 +16,8 @@ import weasyprint.urls
 from ebooklib import epub
 
 from . import figures, render
+from .files import atomic_output
 from .model import Book
-
-@contextmanager
-def atomic_output(target: Path):
-    """Yield a temporary path beside `target`; rename it over `target` only if the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(target)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
-                                    dir=target.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.chmod(temporary, 0o644)
-        temporary.replace(target)
-    finally:
-        temporary.unlink(missing_ok=True)
-
-
-def _remove_stale_temporaries(target: Path) -> None:
-    """Delete temporaries left by builds that were killed (their process no longer exists)."""
-    for temporary in target.parent.glob(f".{target.name}.*.tmp"):
-        pid = temporary.name[len(target.name) + 2:].split(".")[0]
-        if pid.isdigit() and not _process_exists(int(pid)):
-            temporary.unlink(missing_ok=True)
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
 
 class BookFetcher(weasyprint.urls.URLFetcher):
     """Serves `data:` URLs and files under the book's own folders; refuses everything else."""

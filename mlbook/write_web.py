@@ -13,7 +13,7 @@ import genanki
 from . import render
 from .markdown import pygments_css
 from .model import Book
-from .write import atomic_output
+from .files import atomic_output
 
 SITE_ASSETS = {"style.css": "site/site.css", "site.js": "site/site.js"}
 

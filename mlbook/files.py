@@ -1,0 +1,49 @@
+"""Writing files all-or-nothing: a temporary file beside the target, renamed over it at the end."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+
+@contextmanager
+def atomic_output(target: Path):
+    """Yield a temporary path beside `target`; rename it over `target` only if the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(target)
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp",
+                                    dir=target.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.chmod(temporary, 0o644)
+        temporary.replace(target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Delete temporaries left by builds that were killed (their process no longer exists)."""
+    for temporary in target.parent.glob(f".{target.name}.*.tmp"):
+        pid = temporary.name[len(target.name) + 2:].split(".")[0]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            temporary.unlink(missing_ok=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` in one step: readers see the old file or the new one, never half."""
+    with atomic_output(path) as temporary:
+        temporary.write_text(text, encoding="utf-8")
