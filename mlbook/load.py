@@ -90,11 +90,17 @@ def _read_yaml_file(path: Path, problems: Problems):
         return None
 
 
+NOT_QUESTIONS = {"README.md", "CHECKED.md"}
+
+
 def _question_files(root: Path, problems: Problems) -> dict[str, Path]:
-    """Every `*.md` question file under root by id (its stem), reporting duplicate ids."""
+    """Every `*.md` question file under root by id (its stem), reporting duplicate ids.
+
+    Upper-case notes in the root (README.md, CHECKED.md: the fact-check record) are not questions.
+    """
     found: dict[str, Path] = {}
     for path in sorted(root.rglob("*.md")):
-        if path.name == "README.md" or any(part.startswith(".") for part in path.relative_to(root).parts):
+        if path.name in NOT_QUESTIONS or any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
         qid = path.stem
         if not ID_PATTERN.match(qid):
