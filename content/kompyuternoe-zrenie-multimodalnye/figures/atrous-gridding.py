@@ -6,10 +6,17 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.signal import convolve2d
 
 plt.rcParams["svg.hashsalt"] = "mlbook"
 plt.rcParams["font.family"] = "DejaVu Sans"
+
+
+def convolve_full(image, kernel):
+    """Полная двумерная свёртка (как scipy.signal.convolve2d с mode="full")."""
+    out = np.zeros((image.shape[0] + kernel.shape[0] - 1, image.shape[1] + kernel.shape[1] - 1))
+    for (i, j), weight in np.ndenumerate(kernel):
+        out[i:i + image.shape[0], j:j + image.shape[1]] += weight * image
+    return out
 
 
 def footprint(dilations):
@@ -18,7 +25,7 @@ def footprint(dilations):
     for d in dilations:
         kernel = np.zeros((2 * d + 1, 2 * d + 1))
         kernel[::d, ::d] = 1
-        total = convolve2d(total, kernel)
+        total = convolve_full(total, kernel)
     return total
 
 

@@ -6,14 +6,23 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from sklearn.metrics import roc_curve
 
 plt.rcParams["svg.hashsalt"] = "mlbook"
 plt.rcParams["font.family"] = "DejaVu Sans"
 
+
+def roc_points(y, s):
+    """(FPR, TPR, пороги) по убыванию порога, как roc_curve(..., drop_intermediate=False) в sklearn."""
+    order = np.argsort(-s, kind="mergesort")
+    y, s = y[order], s[order]
+    last = np.r_[np.flatnonzero(np.diff(s)), len(s) - 1]   # последний объект каждого порога
+    tps = np.cumsum(y)[last]
+    fps = last + 1 - tps
+    return np.r_[0, fps] / fps[-1], np.r_[0, tps] / tps[-1], np.r_[np.inf, s[last]]
+
 y = np.array([1, 1, 0, 1, 0, 0, 1, 0])
 s = np.array([0.9, 0.8, 0.7, 0.6, 0.55, 0.4, 0.3, 0.2])
-fpr, tpr, thr = roc_curve(y, s, drop_intermediate=False)
+fpr, tpr, thr = roc_points(y, s)
 
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.fill_between(fpr, tpr, step=None, alpha=0.2, color="tab:blue", label="AUC = 0.75")

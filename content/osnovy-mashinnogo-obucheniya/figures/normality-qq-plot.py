@@ -1,12 +1,12 @@
 """Q-Q графики: нормальная выборка и выборка из экспоненциального распределения."""
 import sys
+from statistics import NormalDist
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy import stats
 
 plt.rcParams["svg.hashsalt"] = "mlbook"
 plt.rcParams["font.family"] = "DejaVu Sans"
@@ -20,7 +20,7 @@ samples = [
 
 fig, axes = plt.subplots(1, 2, figsize=(6.4, 3.5))
 probs = (np.arange(1, n + 1) - 0.5) / n
-theory = stats.norm.ppf(probs)
+theory = np.array([NormalDist().inv_cdf(p) for p in probs])  # квантили N(0, 1)
 for ax, (title, x) in zip(axes, samples):
     z = (np.sort(x) - x.mean()) / x.std(ddof=1)       # стандартизуем выборку
     ax.plot(theory, z, "o", ms=3, color="#1f77b4", alpha=0.7, label="квантили выборки")
