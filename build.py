@@ -3,7 +3,9 @@
 
 import sys
 
-from mlbook.cli import run
-
 if __name__ == "__main__":
+    try:
+        from mlbook.cli import run
+    except KeyboardInterrupt:  # Ctrl-C while the libraries load: nothing was started yet
+        sys.exit(130)
     sys.exit(run())

@@ -44,6 +44,11 @@ class Console:
             bar = "█" * min(30, page // 5) + "·" * max(0, 30 - page // 5)
             print(f"\r  {self._name:<28} {bar} page {page}", end="", file=sys.stderr, flush=True)
 
+    def part_progress(self, done: int, total: int) -> None:
+        if self.verbosity >= 1 and sys.stderr.isatty():
+            bar = "█" * (30 * done // max(total, 1))
+            print(f"\r  {self._name:<28} {bar:·<30} part {done}/{total}", end="", file=sys.stderr, flush=True)
+
     def clear_progress(self) -> None:
         if self.verbosity >= 1 and sys.stderr.isatty():
             print("\r" + " " * 60 + "\r", end="", file=sys.stderr)
@@ -138,7 +143,7 @@ def run(argv: list[str] | None = None) -> int:
         print("\ninterrupted: outputs already written are complete; the one in progress was not"
               " replaced", file=sys.stderr)
         return 130
-    except LayoutWarnings as error:
+    except (LayoutWarnings, write.LayoutNotSettled) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except ContentError as error:
@@ -215,11 +220,16 @@ def _build_one(target: str, book: Book, args, console: Console) -> None:
         console.done()
     else:
         kind = {"pdf": "book", "handout": "handout", "sheet": "sheet"}[target]
-        console.stage(f"{target}: render HTML")
-        html, _ = render.render_print(book, render.Page(kind, answers, args.paper))
-        console.done()
-        console.stage(f"{target}: lay out and write PDF")
-        pages, warnings = write.write_pdf(html, book, path, console.progress)
+        page = render.Page(kind, answers, args.paper)
+        if target == "pdf":
+            console.stage("pdf: lay out parts and join")
+            pages, warnings = write.write_book_pdf(book, page, path, console.part_progress)
+        else:
+            console.stage(f"{target}: render HTML")
+            html, _ = render.render_print(book, page)
+            console.done()
+            console.stage(f"{target}: lay out and write PDF")
+            pages, warnings = write.write_pdf(html, book, path, console.progress)
         console.clear_progress()
         console.done(f"{pages} pages")
         _summarize_warnings(warnings, console)

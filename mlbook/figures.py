@@ -6,6 +6,7 @@ import hashlib
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -37,13 +38,16 @@ def resolve(src: str, question_file: Path, content_root: Path) -> Path:
     return path
 
 
+def _made_path(script: Path) -> Path:
+    return CACHE_DIR.resolve() / f"{hashlib.sha256(script.read_bytes()).hexdigest()}.svg"
+
+
 def materialize(path: Path) -> Path:
     """The image file to embed: `path` itself, or the SVG its script makes (cached by script hash)."""
     script = path.with_suffix(".py")
     if path.is_file() or not script.is_file():
         return path
-    key = hashlib.sha256(script.read_bytes()).hexdigest()
-    made = CACHE_DIR.resolve() / f"{key}.svg"
+    made = _made_path(script)
     if made.is_file():
         return made
     made.parent.mkdir(parents=True, exist_ok=True)
@@ -60,3 +64,33 @@ def materialize(path: Path) -> Path:
         raise FigureError(f"figure script {script.name} failed: {last}")
     temporary.replace(made)
     return made
+
+
+def resolve_quietly(src: str, question_file: Path, content_root: Path) -> Path | None:
+    """`resolve`, or None where it would raise (the error is reported when the figure is checked)."""
+    try:
+        return resolve(src, question_file, content_root)
+    except FigureError:
+        return None
+
+
+def materialize_all(paths: list[Path | None]) -> None:
+    """Run the figure scripts whose SVG is not cached yet, on all cores (errors are reported later)."""
+    scripts = {path for path in paths if path is not None and _needs_script(path)}
+    if len(scripts) < 2:
+        return
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for _ in pool.map(_materialize_quietly, sorted(scripts)):
+            pass
+
+
+def _needs_script(path: Path) -> bool:
+    script = path.with_suffix(".py")
+    return not path.is_file() and script.is_file() and not _made_path(script).is_file()
+
+
+def _materialize_quietly(path: Path) -> None:
+    try:
+        materialize(path)
+    except FigureError:
+        pass

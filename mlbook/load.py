@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from urllib.parse import urlparse
 
 from .errors import Problems
-from .markdown import check_body, figure_numbers
+from .markdown import DeferredChecks, check_body, figure_numbers
 from .model import Book, Location, Question, Section, Source, Subsection
 from .text import looks_like_mojibake
 from .yamlsafe import LineDict, LineList, YamlProblem, parse_yaml
@@ -40,8 +41,10 @@ def load(root: Path) -> Book:
     if book is not None:
         _check_see_also(book, questions, problems)
         known_ids = set(questions) | set(figure_numbers(book.questions))
+        deferred = DeferredChecks()
         for question in book.questions:
-            check_body(question, root, known_ids, problems)
+            check_body(question, root, known_ids, problems, deferred)
+        deferred.run(problems)
     problems.raise_if_any()
     return book
 
@@ -244,7 +247,20 @@ def _build_book(root: Path, book_file: Path, meta: LineDict,
                          for key in ("name", "url", "author", "license", "note")}),
         sections=sections,
         root=root,
+        issues_url=_issues_url(meta, here, problems),
     )
+
+
+def _issues_url(meta: LineDict, where: Location, problems: Problems) -> str:
+    """The optional `issues_url`: an http(s) address without query or fragment."""
+    url = _text_field(meta, "issues_url", where, problems, required=False)
+    parsed = urlparse(url)
+    if url and (parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment):
+        problems.add(Location(where.path, meta.key_lines.get("issues_url", meta.line)),
+                     "'issues_url' must be an http(s) address of an issue tracker without '?' or '#',"
+                     " e.g. https://github.com/OWNER/REPO/issues")
+        return ""
+    return url.rstrip("/")
 
 
 def _build_section(number: str, data, where: Location, questions, listed, problems) -> Section:

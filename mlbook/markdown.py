@@ -66,23 +66,48 @@ def figure_numbers(questions) -> dict[str, tuple[str, Question]]:
     return numbers
 
 
-def check_body(question: Question, content_root: Path, known_ids: set[str], problems: Problems) -> None:
-    """Report every formula, figure and link to a question in the answer that would not render."""
+class DeferredChecks:
+    """Formulas and figures of the whole book, checked together so that the slow part — rendering
+    what is not in the cache yet — runs on all cores."""
+
+    def __init__(self) -> None:
+        self.formulas: list[tuple[str, bool, Location]] = []
+        self.figures: list[tuple[Token, Question, Path, Location]] = []
+
+    def run(self, problems: Problems) -> None:
+        math.render_missing([(latex, display) for latex, display, _ in self.formulas])
+        figures.materialize_all([figures.resolve_quietly(str(image.attrs.get("src", "")),
+                                                         question.source.path, root)
+                                 for image, question, root, _ in self.figures])
+        for latex, display, where in self.formulas:
+            _check_math(latex, display, where, problems)
+        for image, question, root, where in self.figures:
+            _check_figure(image, question, root, where, problems)
+
+
+def check_body(question: Question, content_root: Path, known_ids: set[str], problems: Problems,
+               deferred: DeferredChecks | None = None) -> None:
+    """Report every formula, figure and link to a question in the answer that would not render.
+
+    With `deferred`, formulas and figures are collected there, to be checked by its `run`.
+    """
+    deferred_here = deferred is None
+    deferred = DeferredChecks() if deferred is None else deferred
     for point in question.key_points:
         for token in _PARSER.parseInline(point):
             for child in token.children or []:
                 if child.type.startswith("math_inline"):
-                    _check_math(child.content, False, question.source, problems)
+                    deferred.formulas.append((child.content, False, question.source))
     for token in parse(question.body):
         line = question.body_line + (token.map[0] if token.map else 0)
         where = Location(question.source.path, line)
         if token.type == "math_block":
-            _check_math(token.content, True, where, problems)
+            deferred.formulas.append((token.content, True, where))
         for child in token.children or []:
             if child.type == "math_inline" or child.type == "math_inline_double":
-                _check_math(child.content, child.type == "math_inline_double", where, problems)
+                deferred.formulas.append((child.content, child.type == "math_inline_double", where))
             elif child.type == "image":
-                _check_figure(child, question, content_root, where, problems)
+                deferred.figures.append((child, question, content_root, where))
             elif child.type == "text" and "](" in child.content:
                 _check_refused_images(child.content, question, content_root, where, problems)
             elif child.type == "link_open" and str(child.attrs.get("href", "")).startswith("#"):
@@ -91,6 +116,8 @@ def check_body(question: Question, content_root: Path, known_ids: set[str], prob
                     kind = "figure" if target.startswith("fig:") else "question"
                     hint = "a figure's file name without .svg" if kind == "figure" else "a question id"
                     problems.add(where, f"link to unknown {kind} '#{target}' (use {hint})")
+    if deferred_here:
+        deferred.run(problems)
 
 
 def _check_math(latex: str, display: bool, where: Location, problems: Problems) -> None:

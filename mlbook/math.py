@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
+from pathlib import Path
 from xml.etree import ElementTree
 
 import latex2mathml.converter
 import ziamath
 from markupsafe import Markup, escape
 
+from . import workers
 from .files import write_text_atomically
 from .text import cache_root
 
@@ -55,11 +57,37 @@ def mathml(latex: str, display: bool) -> Markup:
     return Markup(result.replace("<math ", f'<math alttext="{escape(latex)}" ', 1))
 
 
+def render_missing(formulas: list[tuple[str, bool]]) -> None:
+    """Render the formulas not in the disk cache yet on all cores; errors show when they are checked."""
+    missing = sorted({(latex.strip(), display) for latex, display in formulas
+                      if not _cache_path(latex.strip(), display).is_file()})
+    if len(missing) < MIN_PARALLEL:
+        return
+    tasks = workers.count(len(missing))
+    for _ in workers.run_unordered(_render_quietly, missing, tasks, chunksize=16):
+        pass
+
+
+MIN_PARALLEL = 32
+"""Fewer formulas than this are rendered in the build's own process (starting workers costs more)."""
+
+
+def _render_quietly(formula: tuple[str, bool]) -> None:
+    try:
+        svg(*formula)
+    except MathError:
+        pass
+
+
+def _cache_path(latex: str, display: bool) -> Path:
+    key = hashlib.sha256(f"{ziamath.__version__}|{SIZE}|{display}|{latex}".encode()).hexdigest()
+    return CACHE_DIR / f"{key[:2]}/{key}.svg"
+
+
 @lru_cache(maxsize=None)
 def svg(latex: str, display: bool) -> str:
     """SVG text for the PDF, read from the disk cache when this formula was rendered before."""
-    key = hashlib.sha256(f"{ziamath.__version__}|{SIZE}|{display}|{latex}".encode()).hexdigest()
-    cached = CACHE_DIR / f"{key[:2]}/{key}.svg"
+    cached = _cache_path(latex, display)
     if cached.is_file():
         return cached.read_text(encoding="utf-8")
     try:

@@ -117,6 +117,9 @@ class Book:
     """Chapters in book order."""
     root: Path = field(compare=False)
     """The content folder the book was loaded from."""
+    issues_url: str = ""
+    """Issue tracker where readers report errors (e.g. `https://github.com/OWNER/REPO/issues`);
+    empty: no «Сообщить об ошибке» links."""
 
     @property
     def questions(self) -> tuple[Question, ...]:

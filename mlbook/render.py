@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from urllib.parse import quote, urlencode
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from .markdown import AnswerRenderer, pygments_css  # noqa: F401 (re-exported)
-from .model import Book, Question
+from .model import Book, Question, Section, Subsection
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAPER_SIZES = {"A4": "A4", "A5": "A5", "letter": "letter"}
@@ -33,7 +35,16 @@ def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals["difficulty_name"] = DIFFICULTY_NAMES.get
+    env.globals["report_url"] = report_url
     return env
+
+
+def report_url(book: Book, question: Question) -> str:
+    """A new issue in the book's tracker with the question's number, id and text filled in."""
+    title = f"Ошибка в ответе {question.number}: {question.text}"
+    body = (f"Вопрос {question.number} «{question.text}» (id: `{question.id}`).\n\n"
+            "Что не так в ответе и как должно быть (с источником, если есть):\n\n")
+    return f"{book.issues_url}/new?" + urlencode({"title": title, "body": body}, quote_via=quote)
 
 
 def anchor(question: Question) -> str:
@@ -41,20 +52,90 @@ def anchor(question: Question) -> str:
 
 
 def render_print(book: Book, page: Page) -> tuple[str, AnswerRenderer]:
-    """One HTML document for WeasyPrint; the renderer remembers the figures it placed."""
+    """One HTML document for WeasyPrint (the handout, the sheet); the renderer remembers its figures."""
+    html, renderer = _render_print_documents(book, page, [(True, _units(book))])
+    return html[0], renderer
+
+
+def render_book_parts(book: Book, page: Page) -> list[BookPart]:
+    """The book as parts that each start a page: the front matter, then every subsection.
+
+    Each part is laid out on its own; its page numbers come from a `PageMap` (see `BookPart.html`).
+    """
+    units = _units(book)
+    documents, _ = _render_print_documents(book, page, [(True, [])] + [(False, [unit]) for unit in units])
+    names = ["front"] + [sub.number for _, sub in units]
+    return [BookPart(name, html) for name, html in zip(names, documents)]
+
+
+def _units(book: Book) -> list[tuple[Section, Subsection]]:
+    return [(section, sub) for section in book.sections for sub in section.subsections]
+
+
+def _render_print_documents(book: Book, page: Page, documents) -> tuple[list[str], AnswerRenderer]:
+    """HTML documents of `(with front matter?, [(section, subsection)])`, answers rendered once."""
     renderer = AnswerRenderer("print", book.root, {q.id: q for q in book.questions},
                               lambda q: f"#{anchor(q)}")
     answers = _answers(book, renderer) if page.answers else {}
     key_points = _key_points(book, renderer) if page.answers or page.kind == "sheet" else {}
-    template = {"book": "book.html.j2", "handout": "book.html.j2", "sheet": "sheet.html.j2"}[page.kind]
+    template = environment().get_template(
+        {"book": "book.html.j2", "handout": "book.html.j2", "sheet": "sheet.html.j2"}[page.kind])
     css = (TEMPLATES / "print.css").read_text(encoding="utf-8")
-    html = environment().get_template(template).render(
-        book=book, page=page, answers=answers, key_points=key_points, anchor=anchor,
-        links=_links(book),
-        href=lambda q: f"#{anchor(q)}",
-        css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper]) + pygments_css()),
-    )
-    return html, renderer
+    common = dict(book=book, page=page, answers=answers, key_points=key_points, anchor=anchor,
+                  links=_links(book), href=lambda q: f"#{anchor(q)}",
+                  css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper]) + pygments_css()))
+    return [template.render(front=front, units=units, **common) for front, units in documents], renderer
+
+
+@dataclass(frozen=True)
+class PageMap:
+    """Where the last layout put things: the first page of every part, the page of every anchor."""
+
+    starts: dict[str, int] = field(default_factory=dict)
+    """Part name → its first page number."""
+    anchors: dict[str, int] = field(default_factory=dict)
+    """Anchor id → the page number it landed on."""
+
+
+_INTERNAL_LINK = re.compile(r'<a\b([^>]*?) href="#([^"]*)"')
+_ANCHOR_ID = re.compile(r'\sid="([^"]+)"')
+FOREIGN_LINK = "x-mlbook-ref:"
+"""Scheme of links to anchors in other parts; the join turns them into internal links."""
+UNKNOWN_PAGE = "00"
+"""Shown for a page not known yet (first build): two digits, the width most numbers have."""
+
+
+@dataclass(frozen=True)
+class BookPart:
+    """One part of the book: HTML whose page numbers are filled in from a `PageMap`."""
+
+    name: str
+    """`front`, or the number of the subsection (or section without subsections) it holds."""
+    template: str
+    """The part's HTML without page numbers."""
+
+    @property
+    def anchors(self) -> list[str]:
+        """Ids of the elements in this part, in document order."""
+        return _ANCHOR_ID.findall(self.template)
+
+    def html(self, pages: PageMap) -> str:
+        """The HTML to lay out: its first page number, and the page of every link's target."""
+        own = set(self.anchors)
+
+        def number(match: re.Match) -> str:
+            attributes, target = match.groups()
+            shown = pages.anchors.get(target)
+            href = f"#{target}" if target in own else f"{FOREIGN_LINK}{target}"
+            return (f'<a{attributes} href="{href}"'
+                    f' data-page="{UNKNOWN_PAGE if shown is None else shown}"')
+
+        html = _INTERNAL_LINK.sub(number, self.template)
+        start = pages.starts.get(self.name)
+        if start is not None and self.name != "front":
+            html = html.replace("</head>", f"<style>@page :first {{ counter-reset: page {start}; }}</style>\n"
+                                "</head>", 1)
+        return html
 
 
 def render_epub_parts(book: Book, answers_on: bool):

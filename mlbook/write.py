@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import logging
 import os
 import re
 import time
 import zipfile
 from pathlib import Path
-from urllib.parse import unquote
 
 import weasyprint
-import weasyprint.urls
 from ebooklib import epub
 
-from . import figures, render
-from .files import atomic_output
+from . import figures, join, layout, render
+from .fetch import BookFetcher, mime
+from .files import atomic_output, write_text_atomically
 from .model import Book
-
-class BookFetcher(weasyprint.urls.URLFetcher):
-    """Serves `data:` URLs and files under the book's own folders; refuses everything else."""
-
-    def __init__(self, roots: list[Path]):
-        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False)
-        self.roots = [root.resolve() for root in roots]
-
-    def fetch(self, url, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if url.startswith("file://"):
-            path = Path(unquote(url[len("file://"):].split("?")[0])).resolve()
-            if any(path.is_relative_to(root) for root in self.roots) and path.is_file():
-                return weasyprint.urls.URLFetcherResponse(
-                    url, path.read_bytes(), {"Content-Type": _mime(path)})
-        raise ValueError(f"refused to load {url[:80]}: only files of the book may be embedded")
-
-
-def _mime(path: Path) -> str:
-    return {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-            ".jpeg": "image/jpeg", ".css": "text/css"}.get(path.suffix.lower(), "application/octet-stream")
-
 
 class _PageProgress(logging.Handler):
     """Counts pages as WeasyPrint lays them out, to show a progress line."""
@@ -88,6 +66,74 @@ def write_pdf(html: str, book: Book, target: Path, progress=None) -> tuple[int, 
     return len(document.pages), warnings.messages
 
 
+MAX_PASSES = 4
+"""Layout passes before the page numbers must have settled (usually one; two on an empty cache)."""
+
+
+def write_book_pdf(book: Book, page: render.Page, target: Path, progress=None) -> tuple[int, list[str]]:
+    """Lay the book out part by part until every page number it shows is right; join the parts.
+
+    Returns the page count and WeasyPrint's warnings. The page map of the last build (where every
+    anchor landed, like LaTeX's .aux file) is kept, so a build normally needs a single pass, and
+    only parts whose HTML changed are laid out again.
+    """
+    parts = render.render_book_parts(book, page)
+    map_file = _page_map_file(book, page)
+    pages = _read_page_map(map_file)
+    roots = (book.root.resolve(), render.TEMPLATES, figures.CACHE_DIR.resolve())
+    base_url = str(book.root.resolve()) + "/"
+    if not pages.starts:  # a first build: find where everything falls, then lay out with those numbers
+        measured = layout.measure_parts([layout.Job(part.name, part.html(pages), base_url, roots)
+                                         for part in parts], progress)
+        pages = _page_map(measured)
+    html = [part.html(pages) for part in parts]
+    for _ in range(MAX_PASSES):
+        laid_out = layout.lay_out_parts([layout.Job(part.name, text, base_url, roots)
+                                         for part, text in zip(parts, html)], progress)
+        pages = _page_map(laid_out)
+        settled = [part.html(pages) for part in parts]
+        if settled == html:
+            break
+        html = settled
+    else:
+        raise LayoutNotSettled(f"{target}: page numbers still changed after {MAX_PASSES} layout passes")
+    _write_page_map(map_file, pages)
+    count = join.join_parts(laid_out, target)
+    return count, [message for part in laid_out for message in part.warnings]
+
+
+class LayoutNotSettled(Exception):
+    """The page numbers kept changing between layout passes (a page break that flips back and forth)."""
+
+
+def _page_map(parts: list[layout.LaidOutPart]) -> render.PageMap:
+    starts, anchors, page = {}, {}, 1
+    for part in parts:
+        starts[part.name] = page
+        for name, (index, _, _) in part.anchors.items():
+            anchors.setdefault(name, page + index)
+        page += part.pages
+    return render.PageMap(starts, anchors)
+
+
+def _page_map_file(book: Book, page: render.Page) -> Path:
+    key = hashlib.sha256(f"{book.root.resolve()}|{page}".encode()).hexdigest()[:24]
+    return layout.CACHE_DIR / "maps" / f"{key}.json"
+
+
+def _read_page_map(path: Path) -> render.PageMap:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return render.PageMap(dict(data["starts"]), dict(data["anchors"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return render.PageMap()
+
+
+def _write_page_map(path: Path, pages: render.PageMap) -> None:
+    write_text_atomically(path, json.dumps({"starts": pages.starts, "anchors": pages.anchors},
+                                           ensure_ascii=False, sort_keys=True))
+
+
 def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: bytes) -> None:
     """Build the EPUB3 (a chapter per section, nav and NCX) and write it reproducibly."""
     front, chapters, renderer = render.render_epub_parts(book, answers)
@@ -110,7 +156,7 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
         ebook.add_item(item)
     for figure in renderer.figures:
         ebook.add_item(epub.EpubItem(uid=figure.name.replace("/", "-").replace(".", "-"),
-                                     file_name=figure.name, media_type=_mime(figure.path),
+                                     file_name=figure.name, media_type=mime(figure.path),
                                      content=figure.path.read_bytes()))
     ebook.toc = [epub.Link("about.xhtml", "О книге", "toc-about")] + [
         (epub.Section(f"{s.number}. {s.title}", render.epub_chapter_name(s.number)),

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# System packages the build needs: Pango for WeasyPrint, the PT fonts, poppler (pdftotext, pdffonts,
-# pdftoppm) for the tests, Java for epubcheck, Chromium and its driver for the web edition's browser test. Installs what is missing with apt-get where it can,
-# otherwise says exactly what to install.
+# System packages. `setup-system.sh` (make pdf, …): what building needs — Pango for WeasyPrint, the PT
+# fonts. `setup-system.sh test` (make test) adds poppler (pdftotext, pdffonts, pdftoppm), Java for
+# epubcheck, Chromium and its driver for the web edition's browser test. Installs what is missing with
+# apt-get where it can, otherwise says exactly what to install.
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype fonts-dejavu-core poppler-utils default-jre-headless python3-venv chromium chromium-driver)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype fonts-dejavu-core python3-venv)
+if [ "${1:-build}" = test ]; then
+  packages+=(poppler-utils default-jre-headless chromium chromium-driver)
+fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

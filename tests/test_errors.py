@@ -44,6 +44,10 @@ def replace_in(path, old: str, new: str) -> None:
 
 # (name, how to break the sample bank, file the message points at, line, message)
 CASES = [
+    ("issues_url not http", lambda c: replace_in(c / "book.yaml", "issues_url: https://example.org/sample-bank/issues",
+                                                 "issues_url: javascript:alert(1)"),
+     "book.yaml", 29, "'issues_url' must be an http(s) address of an issue tracker without '?' or '#',"
+     " e.g. https://github.com/OWNER/REPO/issues"),
     ("bad yaml", lambda c: replace_in(c / "alpha/softmax.md", "difficulty: 1", "difficulty: [1"),
      "alpha/softmax.md", 8, "invalid YAML: expected ',' or ']', but got ':'"),
     ("no question", lambda c: replace_in(c / "alpha/softmax.md", "question: Что такое softmax и почему"

@@ -140,3 +140,14 @@ def test_russian_typography_in_prose_not_in_code(sample_outputs):
     code = [re.sub(r"<[^>]+>", "", pre) for pre in re.findall(r"<pre.*?</pre>", section, re.S)]
     assert any("z - z.max()" in block for block in code)
     assert not any("\u00a0" in block or "«" in block for block in code)
+
+
+def test_epub_and_pdf_offer_to_report_an_error(sample_outputs):
+    with zipfile.ZipFile(sample_outputs / "book.epub") as epub:
+        chapter = epub.read(next(n for n in epub.namelist() if n.endswith("section-1.xhtml"))).decode()
+        about = epub.read(next(n for n in epub.namelist() if n.endswith("about.xhtml"))).decode()
+    for question in BOOK.sections[0].questions:  # the id, in backticks, inside the report link
+        assert (f"%60{question.id}%60" in chapter) == question.answered
+    assert chapter.count(">Сообщить об ошибке</a>") == sum(q.answered for q in BOOK.sections[0].questions)
+    assert "https://example.org/sample-bank/issues" in about
+    assert "Сообщите об ошибке: https://example.org/sample-bank/issues" in pdf_text(sample_outputs / "book.pdf")

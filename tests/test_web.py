@@ -11,6 +11,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import sqlite3
 import zipfile
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -48,22 +49,36 @@ def test_no_answers_site_has_questions_only(tmp_path):
     assert "Что такое softmax" in text and "МАРКЕР-ОТВЕТА" not in text and "<details" not in text
 
 
-@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
-                    reason="Chromium and chromedriver are not installed (Debian: chromium chromium-driver)")
-def test_site_in_a_real_browser(site, tmp_path):
+NEEDS_CHROMIUM = pytest.mark.skipif(
+    not (CHROMIUM and CHROMEDRIVER),
+    reason="Chromium and chromedriver are not installed (Debian: chromium chromium-driver)")
+
+
+@contextmanager
+def chromium(profile: Path):
+    """Headless Chromium driven by Selenium, with a fresh profile; quits at the end."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1200,900"):
+                 "--no-first-run", f"--user-data-dir={profile}", "--window-size=1200,900"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@NEEDS_CHROMIUM
+def test_site_in_a_real_browser(site, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with chromium(tmp_path / "profile") as driver:
         driver.get((site / "section-2.html").as_uri())
         details = driver.find_elements(By.CSS_SELECTOR, "details.question")
         assert details and not any(d.get_attribute("open") for d in details)
@@ -88,8 +103,37 @@ def test_site_in_a_real_browser(site, tmp_path):
             assert driver.execute_script("return window.SEARCH_INDEX.length") == len(book.questions)
             driver.get(f"{base}/section-{question.number.split('.')[0]}.html")
             assert driver.find_elements(By.CSS_SELECTOR, "details.question")
-    finally:
-        driver.quit()
+
+
+@NEEDS_CHROMIUM
+def test_report_an_error_link_opens_an_issue_about_its_question(tmp_path):
+    from selenium.webdriver.common.by import By
+
+    assert run(["html", "--content", str(SAMPLE), "--out", str(tmp_path), "-q"]) == 0
+    book = load(SAMPLE)
+    question = book.questions[0]
+    with chromium(tmp_path / "profile") as driver:
+        driver.get((tmp_path / "site" / "section-1.html").as_uri())
+        driver.find_element(By.ID, "open-all").click()
+        link = driver.find_element(By.CSS_SELECTOR, f"#q-{question.id} .report-error a")
+        assert link.is_displayed() and link.text == "Сообщить об ошибке"
+        url = urlsplit(link.get_attribute("href"))
+    assert f"{url.scheme}://{url.netloc}{url.path}" == "https://example.org/sample-bank/issues/new"
+    fields = parse_qs(url.query)
+    assert fields["title"] == [f"Ошибка в ответе {question.number}: {question.text}"]
+    assert f"`{question.id}`" in fields["body"][0] and question.text in fields["body"][0]
+
+
+def test_without_an_issue_tracker_no_report_links(sample_copy, tmp_path):
+    book_yaml = sample_copy / "book.yaml"
+    book_yaml.write_text("".join(line for line in book_yaml.read_text(encoding="utf-8").splitlines(True)
+                                 if not line.startswith("issues_url:")), encoding="utf-8")
+    for target in ("html", "epub"):
+        assert run([target, "--content", str(sample_copy), "--out", str(tmp_path), "-q"]) == 0
+    pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "site").glob("*.html"))
+    with zipfile.ZipFile(tmp_path / "book.epub") as epub:
+        chapters = "".join(epub.read(n).decode() for n in epub.namelist() if n.endswith(".xhtml"))
+    assert "Сообщить об ошибке" not in pages + chapters and "issues/new" not in pages + chapters
 
 
 @contextmanager

@@ -1,0 +1,222 @@
+"""Stage 3a: WeasyPrint lays the book out part by part, in worker processes, and keeps each part.
+
+A part (front matter, or one subsection) is laid out once for a given input: its PDF and where its
+anchors and bookmarks landed are cached under a key of everything that can change them — its HTML
+(which holds the CSS, its first page number and every page number it shows), the files it embeds,
+the fonts on the system and the engine's version. A cache entry is a PDF and, written after it, a
+JSON record with the PDF's hash: a half-written entry is never read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pydyf
+import weasyprint
+
+from .fetch import BookFetcher, local_path
+from .files import atomic_output
+from .text import cache_root
+from .workers import count, run_unordered
+
+CACHE_DIR = cache_root() / "layout"
+FORMAT = 1
+"""Bumped when what a cache entry holds changes."""
+PT_PER_PX = 0.75
+CACHE_LIMIT_BYTES = 1 << 30
+"""Least recently used entries beyond this size are removed after a build."""
+_SOURCES = re.compile(r'\ssrc="([^"]+)"')
+_FONT_FOLDERS = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts",
+                 Path.home() / ".local/share/fonts"]
+
+
+@dataclass(frozen=True)
+class LaidOutPart:
+    """A part's PDF in the cache and where its anchors and bookmarks are (PDF points, y from the bottom)."""
+
+    name: str
+    pdf: Path | None
+    """None when only measured (see `measure_parts`)."""
+    pages: int
+    anchors: dict[str, tuple[int, float, float]]
+    """Anchor id → (page index within the part, x, y)."""
+    bookmarks: list[tuple[int, str, int, float, float]]
+    """(level, label, page index within the part, x, y), in document order."""
+    warnings: list[str]
+    """What WeasyPrint warned about while laying it out (kept, so a cached part warns again)."""
+    cached: bool
+    """True when it came from the cache, False when it was laid out by this build."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One part to lay out."""
+
+    name: str
+    html: str
+    base_url: str
+    roots: tuple[Path, ...]
+    """Folders WeasyPrint may read files from."""
+
+
+def lay_out_parts(jobs: list[Job], progress=None, workers: int | None = None) -> list[LaidOutPart]:
+    """Every part, from the cache where its key is there, laid out in worker processes otherwise."""
+    keys = [part_key(job) for job in jobs]
+    results: dict[int, LaidOutPart] = {}
+    for index, (job, key) in enumerate(zip(jobs, keys)):
+        cached = _read_entry(job.name, key)
+        if cached is not None:
+            results[index] = cached
+    _lay_out_missing(jobs, keys, results, progress, workers)
+    _prune_cache()
+    return [results[i] for i in range(len(jobs))]
+
+
+def measure_parts(jobs: list[Job], progress=None, workers: int | None = None) -> list[LaidOutPart]:
+    """Where every part's pages and anchors fall, without writing a PDF (`pdf` is None).
+
+    For a first build, which has no page map: formulas are laid out as empty boxes of their size
+    (the same layout, without drawing them), and nothing is cached.
+    """
+    light = [Job(job.name, _FORMULA_IMAGE.sub(_BLANK_IMAGE, job.html), job.base_url, job.roots)
+             for job in jobs]
+    results: dict[int, LaidOutPart] = {}
+    _lay_out_missing(light, [None] * len(light), results, progress, workers)
+    return [results[i] for i in range(len(jobs))]
+
+
+_FORMULA_IMAGE = re.compile(r'src="data:image/svg\+xml;base64,[^"]*"')
+_BLANK_IMAGE = "src=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/%3E\""
+
+
+def _lay_out_missing(jobs: list[Job], keys: list[str | None], results: dict[int, LaidOutPart], progress,
+                     workers: int | None) -> None:
+    """Lay out the jobs not in `results` on all cores, the largest first; `None` keys: measure only."""
+    missing = sorted((i for i in range(len(jobs)) if i not in results), key=lambda i: -len(jobs[i].html))
+    report = progress or (lambda done, total: None)
+    report(len(results), len(jobs))
+    if missing:
+        tasks = [(jobs[i], keys[i], i) for i in missing]
+        for index, part in run_unordered(_lay_out, tasks, workers or count(len(tasks))):
+            results[index] = part
+            report(len(results), len(jobs))
+
+
+def part_key(job: Job) -> str:
+    digest = hashlib.sha256()
+    for piece in (str(FORMAT), weasyprint.__version__, pydyf.__version__, fonts_fingerprint(), job.html):
+        digest.update(piece.encode())
+        digest.update(b"\0")
+    for url in sorted(set(_SOURCES.findall(job.html))):
+        path = local_path(url.replace("&amp;", "&"))
+        if path is not None and path.is_file():
+            digest.update(url.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+_fonts_fingerprint: str | None = None
+
+
+def fonts_fingerprint() -> str:
+    """Every font file this machine has (path, size, time): a new or updated font changes it."""
+    global _fonts_fingerprint
+    if _fonts_fingerprint is None:
+        digest = hashlib.sha256()
+        for folder in _FONT_FOLDERS:
+            if folder.is_dir():
+                for path in sorted(folder.rglob("*")):
+                    if path.is_file():
+                        stat = path.stat()
+                        digest.update(f"{path}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
+        _fonts_fingerprint = digest.hexdigest()
+    return _fonts_fingerprint
+
+
+def _entry_paths(key: str) -> tuple[Path, Path]:
+    folder = CACHE_DIR / "parts" / key[:2]
+    return folder / f"{key}.pdf", folder / f"{key}.json"
+
+
+def _read_entry(name: str, key: str) -> LaidOutPart | None:
+    pdf, record = _entry_paths(key)
+    try:
+        meta = json.loads(record.read_text(encoding="utf-8"))
+        if hashlib.sha256(pdf.read_bytes()).hexdigest() != meta["sha256"]:
+            return None
+        now = time.time()
+        os.utime(record, (now, now))
+        os.utime(pdf, (now, now))
+    except (OSError, ValueError, KeyError):
+        return None
+    return _part(name, pdf, meta, cached=True)
+
+
+def _part(name: str, pdf: Path, meta: dict, cached: bool) -> LaidOutPart:
+    return LaidOutPart(name, pdf, meta["pages"], {k: tuple(v) for k, v in meta["anchors"].items()},
+                       [tuple(b) for b in meta["bookmarks"]], meta["warnings"], cached)
+
+
+class _Warnings(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def _lay_out(task) -> tuple[int, LaidOutPart]:
+    job, key, index = task
+    logger = logging.getLogger("weasyprint")
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+    warnings = _Warnings()
+    logger.addHandler(warnings)
+    logger.propagate = False
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    document = weasyprint.HTML(string=job.html, base_url=job.base_url,
+                               url_fetcher=BookFetcher(list(job.roots))).render()
+    data = None if key is None else document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False,
+                                                          custom_metadata=False)
+    meta = {"pages": len(document.pages), "anchors": {}, "bookmarks": [], "warnings": warnings.messages,
+            "sha256": data and hashlib.sha256(data).hexdigest()}
+    for number, page in enumerate(document.pages):
+        height = page.height * PT_PER_PX
+        for name, (x, y, _, _) in page.anchors.items():
+            meta["anchors"].setdefault(name, (number, x * PT_PER_PX, height - y * PT_PER_PX))
+        for level, label, (x, y), _ in page.bookmarks:
+            meta["bookmarks"].append((level, label, number, x * PT_PER_PX, height - y * PT_PER_PX))
+    if key is None:
+        return index, _part(job.name, None, meta, cached=False)
+    pdf, record = _entry_paths(key)
+    with atomic_output(pdf) as temporary:
+        temporary.write_bytes(data)
+    with atomic_output(record) as temporary:
+        temporary.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    return index, _part(job.name, pdf, json.loads(json.dumps(meta)), cached=False)
+
+
+def _prune_cache() -> None:
+    """Keep the cache under CACHE_LIMIT_BYTES, dropping the least recently used entries first."""
+    entries = []
+    for record in CACHE_DIR.glob("parts/*/*.json"):
+        pdf = record.with_suffix(".pdf")
+        try:
+            size = record.stat().st_size + (pdf.stat().st_size if pdf.exists() else 0)
+            entries.append((record.stat().st_mtime, size, record, pdf))
+        except OSError:
+            continue
+    total = sum(size for _, size, _, _ in entries)
+    for _, size, record, pdf in sorted(entries, key=lambda entry: entry[0]):
+        if total <= CACHE_LIMIT_BYTES:
+            break
+        record.unlink(missing_ok=True)
+        pdf.unlink(missing_ok=True)
+        total -= size

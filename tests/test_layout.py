@@ -1,0 +1,303 @@
+"""The book is laid out part by part: page numbers from the build's page map, a cache that gives the
+same PDF as a build from scratch, and one joined PDF with working links, tags and bookmarks."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from mlbook import layout, render
+from mlbook.cli import run
+from mlbook.load import load
+from tests.conftest import CONTENT, ROOT, SAMPLE
+from tests.pdftext import normalize, pdf_text
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    """An empty layout cache for this test only."""
+    folder = tmp_path / "layout-cache"
+    monkeypatch.setattr(layout, "CACHE_DIR", folder)
+    return folder
+
+
+@pytest.fixture
+def laid_out(monkeypatch) -> list[list[layout.LaidOutPart]]:
+    """Records every layout pass of the builds in the test: the parts and whether each was cached."""
+    passes: list[list[layout.LaidOutPart]] = []
+    original = layout.lay_out_parts
+
+    def recording(jobs, progress=None, workers=None):
+        parts = original(jobs, progress, workers)
+        passes.append(parts)
+        return parts
+
+    monkeypatch.setattr(layout, "lay_out_parts", recording)
+    return passes
+
+
+def build(content: Path, out: Path) -> bytes:
+    assert run(["pdf", "--strict", "--content", str(content), "--out", str(out), "-q"]) == 0
+    return (out / "book.pdf").read_bytes()
+
+
+def build_from_scratch(content: Path, out: Path, monkeypatch, tmp_path) -> bytes:
+    with monkeypatch.context() as patch:
+        patch.setattr(layout, "CACHE_DIR", tmp_path / f"scratch-cache-{out.name}")
+        return build(content, out)
+
+
+def relaid(passes) -> set[str]:
+    return {part.name for parts in passes for part in parts if not part.cached}
+
+
+# --- the cache: a cached build equals a build from scratch -------------------------------------------
+
+def test_second_build_lays_out_nothing_and_gives_the_same_file(sample_copy, tmp_path, cache, laid_out,
+                                                                monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = build(sample_copy, tmp_path / "one")
+    assert len(laid_out) == 1, "a first build measures the parts, then lays them out once with those pages"
+    laid_out.clear()
+    assert build(sample_copy, tmp_path / "two") == first
+    assert len(laid_out) == 1 and relaid(laid_out) == set()
+
+
+def test_an_edited_answer_relays_only_its_part(sample_copy, tmp_path, cache, laid_out, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(sample_copy, tmp_path / "one")
+    laid_out.clear()
+    path = sample_copy / "beta/row-count.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("МАРКЕР-ОТВЕТА-SQL", "МАРКЕР-ОТВЕТА-SQL-2"),
+                    encoding="utf-8")
+    edited = build(sample_copy, tmp_path / "two")
+    assert relaid(laid_out) == {"2"}
+    assert "МАРКЕР-ОТВЕТА-SQL-2" in pdf_text(tmp_path / "two" / "book.pdf")
+    assert edited == build_from_scratch(sample_copy, tmp_path / "scratch", monkeypatch, tmp_path)
+
+
+def test_a_css_change_relays_every_part_and_equals_a_build_from_scratch(sample_copy, tmp_path, cache,
+                                                                        laid_out, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(sample_copy, tmp_path / "one")
+    templates = tmp_path / "templates"
+    shutil.copytree(render.TEMPLATES, templates)
+    css = templates / "print.css"
+    css.write_text(css.read_text(encoding="utf-8").replace("font-size: 10.5pt;", "font-size: 12pt;"),
+                   encoding="utf-8")
+    monkeypatch.setattr(render, "TEMPLATES", templates)
+    laid_out.clear()
+    changed = build(sample_copy, tmp_path / "two")
+    assert relaid(laid_out) == {"front", "1.1", "1.2", "2"}
+    assert changed == build_from_scratch(sample_copy, tmp_path / "scratch", monkeypatch, tmp_path)
+
+
+def test_a_font_change_relays_every_part(sample_copy, tmp_path, cache, laid_out, monkeypatch):
+    build(sample_copy, tmp_path / "one")
+    laid_out.clear()
+    monkeypatch.setattr(layout, "_fonts_fingerprint", "a font was added or updated")
+    build(sample_copy, tmp_path / "two")
+    assert relaid(laid_out) == {"front", "1.1", "1.2", "2"}
+
+
+def test_a_moved_question_updates_every_page_that_shows_its_number(sample_copy, tmp_path, cache, laid_out,
+                                                                   monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(sample_copy, tmp_path / "one")
+    before = pages_of_questions(tmp_path / "one" / "book.pdf")
+    path = sample_copy / "alpha/softmax.md"
+    filler = "\n\n" + "\n\n".join(f"Абзац {i}: " + "длинный текст, который занимает место. " * 12
+                                  for i in range(12)) + "\n"
+    path.write_text(path.read_text(encoding="utf-8") + filler, encoding="utf-8")
+    laid_out.clear()
+    moved = build(sample_copy, tmp_path / "two")
+    after = pages_of_questions(tmp_path / "two" / "book.pdf")
+    assert after["1.1.2"] > before["1.1.2"] and after["2.1"] > before["2.1"]
+    # the front matter shows the new pages in its contents, section 2 in its see-also list
+    assert {"front", "1.1", "2"} <= relaid(laid_out)
+    assert moved == build_from_scratch(sample_copy, tmp_path / "scratch", monkeypatch, tmp_path)
+    assert_page_references_are_true(tmp_path / "two" / "book.pdf", sample_copy)
+
+
+def test_a_half_written_cache_entry_is_never_read(sample_copy, tmp_path, cache, laid_out, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = build(sample_copy, tmp_path / "one")
+    for pdf in cache.glob("parts/*/*.pdf"):
+        pdf.write_bytes(pdf.read_bytes()[: len(pdf.read_bytes()) // 2])  # as if killed while writing
+    laid_out.clear()
+    assert build(sample_copy, tmp_path / "two") == first
+    assert relaid(laid_out) == {"front", "1.1", "1.2", "2"}
+
+
+# --- the joined PDF -------------------------------------------------------------------------------------
+
+def test_joined_pdf_has_whole_structure_tree_links_and_bookmarks(sample_outputs):
+    with pikepdf.open(sample_outputs / "book.pdf") as pdf:
+        pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+        structure = pdf.Root.StructTreeRoot
+        elements = list(walk_structure(structure.K[0]))
+        assert len(elements) > 100 and all(e.Pg.objgen in pages for e in elements if "/Pg" in e)
+        # every page's and annotation's parent-tree key is unique and present in the parent tree
+        numbers = structure.ParentTree.Nums
+        tree_keys = [int(numbers[i]) for i in range(0, len(numbers), 2)]
+        keys = [int(page.obj.StructParents) for page in pdf.pages]
+        keys += [int(a.StructParent) for page in pdf.pages for a in page.obj.get("/Annots", [])]
+        assert sorted(keys) == sorted(tree_keys) == list(range(len(keys)))
+        assert int(structure.ParentTreeNextKey) == len(keys)
+        # links: internal ones name a destination of the book, none is left pointing to another part
+        destinations = dict(pikepdf.NameTree(pdf.Root.Names.Dests).items())
+        internal = []
+        for page in pdf.pages:
+            for annotation in page.obj.get("/Annots", []):
+                if "/Dest" in annotation:
+                    internal.append(str(annotation.Dest))
+                else:
+                    assert not str(annotation.A.URI).startswith(render.FOREIGN_LINK)
+        assert internal and all(name in destinations for name in internal)
+        assert {"s-1", "s-1.2", "s-2", "q-softmax", "q-row-count", "fig-1-1"} <= set(destinations)
+        # the contents (page 3) links to every section and subsection
+        assert {str(a.Dest) for a in pdf.pages[2].obj.Annots} == {"s-1", "s-1.1", "s-1.2", "s-2"}
+        # bookmarks: sections → subsections → questions, each on the page its heading is on
+        outline = outline_pages(pdf)
+        text = page_texts(sample_outputs / "book.pdf")
+        for title, page in outline.items():
+            assert title in text[page], (title, page)
+        assert ["1 Первый раздел", "1.1 Формулы и код", "1.1.1 Что такое softmax"] == [
+            next(t for t in outline if t.startswith(p)) .split(" и почему")[0]
+            for p in ("1 Перв", "1.1 Форм", "1.1.1 ")]
+        assert pdf.Root.MarkInfo.Marked and str(pdf.Root.Lang) == "ru"
+        assert b"pdfuaid" in pdf.Root.Metadata.read_bytes()
+
+
+def walk_structure(element):
+    yield element
+    kids = element.get("/K")
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield from walk_structure(kid)
+
+
+def outline_pages(pdf: pikepdf.Pdf) -> dict[str, int]:
+    """Every bookmark's title and the index of the page it opens."""
+    pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    found = {}
+    with pdf.open_outline() as outline:
+        stack = list(outline.root)
+        while stack:
+            item = stack.pop()
+            found[item.title] = pages[item.destination[0].objgen]
+            stack.extend(item.children)
+    return found
+
+
+def page_texts(path: Path) -> list[str]:
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
+                         text=True).stdout
+    return [normalize(page) for page in raw.split("\f")]
+
+
+def pages_of_questions(path: Path) -> dict[str, int]:
+    """Question or section number → printed page number, from the bookmarks."""
+    with pikepdf.open(path) as pdf:
+        return {title.split()[0]: index + 1 for title, index in outline_pages(pdf).items()
+                if re.match(r"\d", title)}
+
+
+def assert_page_references_are_true(path: Path, content: Path) -> None:
+    """Every page number the book prints — footers, contents, «с. N» — is where its target is."""
+    book = load(content)
+    texts = page_texts(path)
+    on_page = pages_of_questions(path)
+    laid_out_pages = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], check=True,
+                                    capture_output=True, text=True).stdout.split("\f")[:-1]
+    for index, page in enumerate(laid_out_pages[1:], start=2):  # the cover has no number
+        footer = [line for line in page.splitlines() if line.strip()][-1].strip()
+        assert footer == str(index), f"page {index} shows {footer!r} at its foot"
+    toc = " ".join(text for text in texts if text.lstrip().startswith("Содержание"))
+    text = " ".join(texts)
+    checked = 0
+    headings = [(s.number, s.title) for s in book.sections]
+    headings += [(sub.number, sub.title) for s in book.sections for sub in s.subsections if sub.title]
+    for number, title in headings:
+        shown = re.search(re.escape(f"{number} {title}") + r" ?\.{3,} ?(\d+)", toc)
+        assert shown, f"contents: no entry for {number} {title}"
+        assert int(shown.group(1)) == on_page[number], f"contents: {number} on p. {shown.group(1)}"
+        checked += 1
+    for question in book.questions:
+        for page in re.findall(re.escape(f"{question.number} {question.text}") + r" — с\. (\d+)", text):
+            assert int(page) == on_page[question.number], f"see also: {question.number} shown on p. {page}"
+            checked += 1
+    for number, page in re.findall(r"(?<![\d.])(\d+\.\d+(?:\.\d+)?) \(с\. (\d+)\)", text):
+        assert on_page[number] == int(page), f"reference: {number} shown on p. {page}, is on {on_page[number]}"
+        checked += 1
+    assert checked >= len(book.questions) // 2
+
+
+def test_every_page_number_in_the_sample_is_true(sample_outputs):
+    assert_page_references_are_true(sample_outputs / "book.pdf", SAMPLE)
+
+
+@pytest.mark.xdist_group("real-book")
+def test_every_page_number_in_the_real_book_is_true(book_outputs):
+    assert_page_references_are_true(book_outputs / "book.pdf", CONTENT)
+
+
+# --- interrupted builds ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_a_build_killed_while_laying_out_leaves_no_worker_and_a_trustworthy_cache(sig, sample_copy, tmp_path):
+    out, cache_root = tmp_path / "out", tmp_path / "cache"
+    marker = f"mlbook-test-{os.getpid()}-{sig}"
+    env = {**os.environ, "MLBOOK_CACHE": str(cache_root), "MLBOOK_TEST_MARKER": marker}
+    command = [sys.executable, str(ROOT / "build.py"), "pdf", "-q", "--content", str(sample_copy), "--out", str(out)]
+    assert subprocess.run(command, cwd=ROOT, env=env, capture_output=True).returncode == 0
+    before = (out / "book.pdf").read_bytes()
+    path = sample_copy / "alpha/softmax.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nАбзац после первой сборки.\n", encoding="utf-8")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while len(processes_with(marker, "build.py")) < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)  # a worker (a fork of the build) is laying out
+    time.sleep(0.3)
+    process.send_signal(sig)
+    process.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert processes_with(marker) == []
+    assert (out / "book.pdf").read_bytes() == before
+    if sig == signal.SIGINT:
+        assert process.returncode == 130 and b"Traceback" not in process.stderr.read()
+    for record in (cache_root / "layout" / "parts").glob("*/*.json"):
+        meta = json.loads(record.read_text(encoding="utf-8"))
+        assert meta["sha256"] == hashlib.sha256(record.with_suffix(".pdf").read_bytes()).hexdigest()
+    assert subprocess.run(command, cwd=ROOT, env=env, capture_output=True).returncode == 0
+    assert "Абзац после первой сборки." in pdf_text(out / "book.pdf")
+    assert not list((cache_root / "layout").glob("**/.*.tmp"))
+
+
+def processes_with(marker: str, command: str = "") -> list[int]:
+    """Processes (a build and its workers) started with the marker in their environment."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (marker.encode() in (proc / "environ").read_bytes()
+                        and command.encode() in (proc / "cmdline").read_bytes()):
+                    state = (proc / "stat").read_text().split(")")[-1].split()[0]
+                    if state != "Z":
+                        found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
