@@ -13,7 +13,7 @@ CODE := build.py $(wildcard mlbook/*.py) $(wildcard templates/*)
 CONTENT := $(shell find $(BANK) -type f -not -name README.md -not -name CHECKED.md 2>/dev/null)
 DEPS := $(READY) $(CODE) $(CONTENT)
 
-.PHONY: all pdf epub handout sheet html anki check test golden bench clean lock setup
+.PHONY: all pdf epub handout sheet html anki check test golden bench clean lock setup serve watch
 .DELETE_ON_ERROR:
 
 pdf: $(OUT)/book.pdf
@@ -42,6 +42,14 @@ $(OUT)/ml-interview.apkg: $(DEPS)
 
 check: $(READY)
 	$(PY) build.py check
+
+# The author's loop: a live preview of the web edition (PORT=8000), or one output rebuilt on every save.
+PORT ?= 8000
+WATCH ?= pdf
+serve: $(READY)
+	$(PY) build.py serve --content $(BANK) --out $(OUT) --port $(PORT)
+watch: $(READY)
+	$(PY) build.py watch $(WATCH) --content $(BANK) --out $(OUT)
 
 test: $(TEST_READY)
 	$(PY) -m pytest

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
+import threading
 import time
+import webbrowser
 from pathlib import Path
 
-from . import cover, render, write, write_web
+from . import cover, render, serve, write, write_web
 from .errors import ContentError
 from .sync import import_bank
 from .load import load
 from .model import Book
 from .select import Selection, select, unknown_sections
+from .serve import Preview
 
 FORMATS = ("pdf", "epub", "handout", "sheet")
 OUTPUT_NAMES = {"pdf": "book.pdf", "epub": "book.epub", "handout": "handout.pdf", "sheet": "sheet.pdf",
@@ -75,6 +79,22 @@ def parser() -> argparse.ArgumentParser:
                           ("anki", "Anki deck, a card per question → OUT/ml-interview.apkg"),
                           ("all", "the four print and e-book outputs (pdf, epub, handout, sheet)")]:
         _add_build_options(commands.add_parser(name, help=summary, description=summary))
+    serve = commands.add_parser(
+        "serve", help="preview the web edition on 127.0.0.1, rebuilt and reloaded on every save",
+        description="Serve the web edition from 127.0.0.1 with answers open, rebuild it whenever a file in"
+        " the content folder or templates/ is saved, and reload the open page (keeping its scroll"
+        " position). Content errors show on the page and here; the last good pages stay.")
+    _add_common_options(serve)
+    serve.add_argument("--out", type=Path, default=Path("output"), metavar="DIR",
+                       help="folder for the outputs; the preview is written to DIR/preview (default: output)")
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free port)")
+    serve.add_argument("--open", action="store_true", help="open the preview in the web browser")
+    watch = commands.add_parser(
+        "watch", help="rebuild one output on every save of the content or templates",
+        description="Build FORMAT, then build it again whenever a file in the content folder or templates/"
+        " is saved. Errors are printed as path:line; the previous file stays until a build succeeds.")
+    watch.add_argument("format", choices=FORMATS, help="the output to keep up to date")
+    _add_build_options(watch)
     check = commands.add_parser("check", help="check the content; list unanswered questions")
     _add_common_options(check)
     importer = commands.add_parser(
@@ -133,6 +153,10 @@ def run(argv: list[str] | None = None) -> int:
             if args.dry_run:
                 print("dry run: nothing was changed")
             return 0
+        if args.command == "serve":
+            return _serve(args, console)
+        if args.command == "watch":
+            return _watch(args, console)
         console.stage("load and check content")
         book = load(args.content)
         console.done(f"{len(book.questions)} questions")
@@ -153,6 +177,89 @@ def run(argv: list[str] | None = None) -> int:
         print(f"error: {count} problem{'s' if count != 1 else ''} in the content; nothing was written",
               file=sys.stderr)
         return 1
+
+
+def _serve(args, console: Console) -> int:
+    """`build.py serve`: the preview server and the rebuild loop, until Ctrl-C."""
+    preview = Preview(args.content, args.out / "preview")
+    _report_rebuild(preview, console, first=True)
+    try:
+        httpd = serve.server(preview, args.port)
+    except OSError as error:
+        print(f"error: cannot serve on 127.0.0.1:{args.port}: {error.strerror or error}"
+              f"{' (is another serve running? use --port N)' if error.errno == errno.EADDRINUSE else ''}",
+              file=sys.stderr)
+        return 1
+    address = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    print(f"serving {address} — rebuilt on every save of {args.content}/ or templates/ (Ctrl-C stops)",
+          flush=True)
+    stop = threading.Event()
+    rebuilding = threading.Thread(target=_rebuild_on_changes, args=(preview, console, stop), daemon=True)
+    rebuilding.start()
+    if args.open:
+        webbrowser.open(address)
+    try:
+        httpd.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        httpd.server_close()
+        rebuilding.join(timeout=5)
+    print("\nstopped", file=sys.stderr)
+    return 0
+
+
+def _rebuild_on_changes(preview: Preview, console: Console, stop: threading.Event) -> None:
+    for _ in serve.changes([preview.content, render.TEMPLATES], stop):
+        _report_rebuild(preview, console)
+
+
+def _report_rebuild(preview: Preview, console: Console, first: bool = False) -> None:
+    started = time.perf_counter()
+    changed = preview.rebuild()
+    seconds = time.perf_counter() - started
+    stamp = time.strftime("%H:%M:%S")
+    if preview.problems:
+        for problem in preview.problems:
+            print(problem, file=sys.stderr)
+        print(f"{stamp} error: {len(preview.problems)} problem(s) in the content; the last good pages"
+              " stay served", file=sys.stderr, flush=True)
+    elif not first:
+        names = ", ".join(changed[:4]) + (" …" if len(changed) > 4 else "") if changed else "nothing changed"
+        console.info(f"{stamp} rebuilt in {seconds:.2f} s: {names}")
+
+
+def _watch(args, console: Console) -> int:
+    """`build.py watch FORMAT`: build, then build again on every save, until Ctrl-C."""
+    quiet = Console(0)
+    print(f"watching {args.content}/ and templates/: {args.format} is rebuilt on every save (Ctrl-C stops)",
+          flush=True)
+    stop = threading.Event()
+    _build_and_report(args, quiet)
+    for _ in serve.changes([args.content, render.TEMPLATES], stop):
+        _build_and_report(args, quiet)
+    print("\nstopped", file=sys.stderr)
+    return 0
+
+
+def _build_and_report(args, quiet: Console) -> None:
+    started = time.perf_counter()
+    stamp = time.strftime("%H:%M:%S")
+    args.command = args.format
+    try:
+        _build(load(args.content), args, quiet)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"{stamp} error: {len(error.problems)} problem(s) in the content; {args.format} was not"
+              " rebuilt (the previous file stays)", file=sys.stderr, flush=True)
+        return
+    except (LayoutWarnings, write.LayoutNotSettled) as error:
+        print(f"{stamp} error: {error}", file=sys.stderr, flush=True)
+        return
+    path = args.out / OUTPUT_NAMES[args.format]
+    print(f"{stamp} {path}: rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def _report_check(book: Book, console: Console) -> int:

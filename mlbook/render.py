@@ -184,14 +184,18 @@ def site_href(question: Question) -> str:
     return f"{site_page_name(question.number.split('.')[0])}#{anchor(question)}"
 
 
-def render_site(book: Book, answers_on: bool) -> tuple[dict[str, str], AnswerRenderer]:
-    """The web edition's pages by file name (index, one per section, the search index)."""
+def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tuple[dict[str, str], AnswerRenderer]:
+    """The web edition's pages by file name (index, one per section, the search index).
+
+    `open_answers`: answers start open (the author's preview); the reader's edition folds them.
+    """
     renderer = AnswerRenderer("web", book.root, {q.id: q for q in book.questions}, site_href)
     answers = _answers(book, renderer) if answers_on else {}
     key_points = _key_points(book, renderer) if answers_on else {}
     env = environment()
     common = dict(book=book, answers=answers, key_points=key_points, anchor=anchor, href=site_href,
-                  links=_links(book), answers_on=answers_on, page_name=site_page_name)
+                  links=_links(book), answers_on=answers_on, page_name=site_page_name,
+                  open_answers=open_answers)
     pages = {"index.html": env.get_template("site/index.html.j2").render(**common)}
     for section in book.sections:
         pages[site_page_name(section.number)] = env.get_template("site/section.html.j2").render(

@@ -18,25 +18,52 @@ from .files import atomic_output
 SITE_ASSETS = {"style.css": "site/site.css", "site.js": "site/site.js"}
 
 
+def site_files(book: Book, answers: bool, open_answers: bool = False) -> dict[str, bytes]:
+    """Every file of the web edition by its path in the site folder: pages, assets, figures."""
+    pages, renderer = render.render_site(book, answers, open_answers)
+    files = {name: text.encode("utf-8") for name, text in pages.items()}
+    for name, template in SITE_ASSETS.items():
+        text = (render.TEMPLATES / template).read_text(encoding="utf-8")
+        files[name] = (text + (pygments_css() if name == "style.css" else "")).encode("utf-8")
+    for figure in renderer.figures:
+        files[figure.name] = figure.path.read_bytes()
+    return files
+
+
 def write_site(book: Book, answers: bool, target: Path) -> int:
     """Write the web edition into `target` (replaced whole, never half-written); return its page count."""
-    pages, renderer = render.render_site(book, answers)
+    files = site_files(book, answers)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", dir=target.parent))
     try:
-        for name, text in pages.items():
-            (staging / name).write_text(text, encoding="utf-8")
-        for name, template in SITE_ASSETS.items():
-            text = (render.TEMPLATES / template).read_text(encoding="utf-8")
-            (staging / name).write_text(text + (pygments_css() if name == "style.css" else ""),
-                                        encoding="utf-8")
-        for figure in renderer.figures:
-            (staging / figure.name).parent.mkdir(exist_ok=True)
-            shutil.copyfile(figure.path, staging / figure.name)
+        for name, data in files.items():
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            (staging / name).write_bytes(data)
         _replace_folder(staging, target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return sum(name.endswith(".html") for name in pages)
+    return sum(name.endswith(".html") for name in files)
+
+
+def update_site(files: dict[str, bytes], target: Path) -> list[str]:
+    """Bring the folder `target` to exactly `files`, rewriting only what changed; return what changed.
+
+    Each file is replaced atomically, so a reader (or a browser) sees the old page or the new one.
+    """
+    changed = []
+    for name, data in sorted(files.items()):
+        path = target / name
+        if not path.is_file() or path.read_bytes() != data:
+            with atomic_output(path) as temporary:
+                temporary.write_bytes(data)
+            changed.append(name)
+    if target.is_dir():
+        for path in sorted(target.rglob("*")):
+            name = path.relative_to(target).as_posix()
+            if path.is_file() and name not in files and not path.name.startswith("."):
+                path.unlink()
+                changed.append(name)
+    return changed
 
 
 def _replace_folder(new: Path, target: Path) -> None:

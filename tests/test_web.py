@@ -92,7 +92,15 @@ def test_site_in_a_real_browser(site, tmp_path):
         driver.find_element(By.CSS_SELECTOR, f'a[href$="#q-{question.id}"]').click()
         target = WebDriverWait(driver, 10).until(lambda d: d.find_element(By.ID, f"q-{question.id}"))
         assert target.get_attribute("open") is not None
+        # the question's heading lands below the sticky top bar, not under it
+        bar_bottom = driver.execute_script("return document.querySelector('header.top').getBoundingClientRect().bottom")
+        heading_top = driver.execute_script("return arguments[0].getBoundingClientRect().top", target)
+        assert driver.execute_script("return window.scrollY") > 0 and heading_top >= bar_bottom
         driver.get((site / "index.html").as_uri())
+        # the contents show the book's numbers only: the lists draw no markers of their own
+        markers = driver.execute_script(
+            "return [...document.querySelectorAll('.toc li')].map(li => getComputedStyle(li).listStyleType)")
+        assert markers and set(markers) == {"none"}
         driver.find_element(By.ID, "search").send_keys("BatchNorm")
         results = driver.find_elements(By.CSS_SELECTOR, "#search-results li a")
         assert results and any("batchnorm" in r.text.lower() for r in results)
