@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 from mdit_py_plugins.dollarmath import dollarmath_plugin
+import pygments
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -18,7 +20,9 @@ from pygments.util import ClassNotFound
 
 from . import figures, math, typography
 from .errors import Problems
+from .files import write_text_atomically
 from .model import Location, Question
+from .text import cache_root
 
 _FORMATTER = HtmlFormatter(nowrap=True)
 _INLINE_STYLE_FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
@@ -255,12 +259,28 @@ def _render_fence(self, tokens, idx, options, env):
     except ClassNotFound:
         lexer = None
     formatter = _INLINE_STYLE_FORMATTER if _renderer_of(env).target == "anki" else _FORMATTER
-    code = highlight(token.content, lexer, formatter) if lexer else str(escape(token.content))
+    code = _highlighted(token.content, lexer, formatter) if lexer else str(escape(token.content))
     label = f'<span class="code-lang">{escape(language)}</span>' if language else ""
     note = rest.strip().removeprefix("norun:").strip()
     if rest.strip().startswith("norun:") and note:
         label += f'<span class="code-note">не запускается: {escape(note)}</span>'
     return f'<div class="code">{label}<pre class="highlight"><code>{code}</code></pre></div>\n'
+
+
+CODE_CACHE = cache_root() / "code"
+
+
+def _highlighted(code: str, lexer, formatter: HtmlFormatter) -> str:
+    """Pygments' HTML for a code block, from the disk cache when this block was highlighted before."""
+    styles = "inline" if formatter is _INLINE_STYLE_FORMATTER else "classes"
+    key = hashlib.sha256(f"{pygments.__version__}|{lexer.name}|{styles}|{code}".encode()).hexdigest()
+    cached = CODE_CACHE / key[:2] / f"{key}.html"
+    try:
+        return cached.read_text(encoding="utf-8")
+    except OSError:
+        html = highlight(code, lexer, formatter)
+        write_text_atomically(cached, html)
+        return html
 
 
 def _render_link_open(self, tokens, idx, options, env):

@@ -37,10 +37,21 @@ def check(latex: str, display: bool) -> None:
 
 @lru_cache(maxsize=None)
 def mathml(latex: str, display: bool) -> Markup:
-    """MathML for the EPUB, with the LaTeX source as alternative text."""
+    """MathML for the EPUB, with the LaTeX source as alternative text (checked once, then cached)."""
     forbidden = _FORBIDDEN.search(latex)
     if forbidden:
         raise MathError(f"'{forbidden.group()}' is not allowed in formulas")
+    key = hashlib.sha256(f"{latex2mathml.__version__}|{display}|{latex}".encode()).hexdigest()
+    cached = CACHE_DIR / f"{key[:2]}/{key}.mathml"
+    try:
+        return Markup(cached.read_text(encoding="utf-8"))
+    except OSError:
+        result = _checked_mathml(latex, display)
+        write_text_atomically(cached, result)
+        return result
+
+
+def _checked_mathml(latex: str, display: bool) -> Markup:
     try:
         result = latex2mathml.converter.convert(latex, display="block" if display else "inline")
     except Exception as exc:  # latex2mathml raises many unrelated types on bad input

@@ -6,6 +6,7 @@ import json
 import re
 from urllib.parse import quote, urlencode
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -62,14 +63,33 @@ def render_book_parts(book: Book, page: Page) -> list[BookPart]:
 
     Each part is laid out on its own; its page numbers come from a `PageMap` (see `BookPart.html`).
     """
-    units = _units(book)
+    units = [(section, sub, chunk) for section in book.sections for sub in section.subsections
+             for chunk in _chunks(sub)]
     documents, _ = _render_print_documents(book, page, [(True, [])] + [(False, [unit]) for unit in units])
-    names = ["front"] + [sub.number for _, sub in units]
+    names = ["front"] + [_part_name(sub, chunk) for _, sub, chunk in units]
     return [BookPart(name, html) for name, html in zip(names, documents)]
 
 
-def _units(book: Book) -> list[tuple[Section, Subsection]]:
-    return [(section, sub) for section in book.sections for sub in section.subsections]
+PART_CHARACTERS = 64_000
+"""A subsection whose answers are longer than this (in Markdown characters) is laid out in parts of
+even question counts: an edit then re-lays fewer pages, at the cost of a page break before the first
+question of each later part."""
+
+
+def _chunks(sub: Subsection) -> list[tuple[Question, ...]]:
+    size = sum(len(q.body) for q in sub.questions)
+    count = min(len(sub.questions), max(1, -(-size // PART_CHARACTERS)))
+    per_part = -(-len(sub.questions) // count)
+    return [sub.questions[i:i + per_part] for i in range(0, len(sub.questions), per_part)]
+
+
+def _part_name(sub: Subsection, chunk: tuple[Question, ...]) -> str:
+    """The subsection's number; for its later parts, the number of their first question."""
+    return sub.number if chunk[0] is sub.questions[0] else chunk[0].number
+
+
+def _units(book: Book) -> list[tuple[Section, Subsection, tuple[Question, ...]]]:
+    return [(section, sub, sub.questions) for section in book.sections for sub in section.subsections]
 
 
 def _render_print_documents(book: Book, page: Page, documents) -> tuple[list[str], AnswerRenderer]:
@@ -114,14 +134,14 @@ class BookPart:
     template: str
     """The part's HTML without page numbers."""
 
-    @property
-    def anchors(self) -> list[str]:
-        """Ids of the elements in this part, in document order."""
-        return _ANCHOR_ID.findall(self.template)
+    @cached_property
+    def anchors(self) -> frozenset[str]:
+        """Ids of the elements in this part."""
+        return frozenset(_ANCHOR_ID.findall(self.template))
 
     def html(self, pages: PageMap) -> str:
         """The HTML to lay out: its first page number, and the page of every link's target."""
-        own = set(self.anchors)
+        own = self.anchors
 
         def number(match: re.Match) -> str:
             attributes, target = match.groups()

@@ -301,3 +301,20 @@ def processes_with(marker: str, command: str = "") -> list[int]:
             except OSError:
                 continue
     return found
+
+
+def test_a_long_subsection_is_laid_out_in_parts_under_its_running_header(sample_copy, tmp_path, cache, laid_out,
+                                                                         monkeypatch):
+    monkeypatch.setattr(render, "PART_CHARACTERS", 1)  # every subsection is "long": one question a part
+    build(sample_copy, tmp_path / "out")
+    path = tmp_path / "out" / "book.pdf"
+    assert [part.name for part in laid_out[-1]] == ["front", "1.1", "1.1.2", "1.2", "2"]
+    assert_page_references_are_true(path, sample_copy)
+    page = pages_of_questions(path)["1.1.2"]
+    header = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(path), "-"],
+                            check=True, capture_output=True, text=True).stdout.strip().splitlines()[0]
+    assert "1 Первый раздел" in header and "1.1 Формулы и код" in header
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        section = next(item for item in outline.root if item.title.startswith("1 "))
+        subsection = next(item for item in section.children if item.title.startswith("1.1 "))
+        assert [item.title.split()[0] for item in subsection.children] == ["1.1.1", "1.1.2"]
