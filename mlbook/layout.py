@@ -163,7 +163,9 @@ def _part(name: str, pdf: Path, meta: dict, cached: bool) -> LaidOutPart:
                        [tuple(b) for b in meta["bookmarks"]], meta["warnings"], cached)
 
 
-class _Warnings(logging.Handler):
+class WarningCollector(logging.Handler):
+    """Collects WeasyPrint's warnings (missing glyphs, refused URLs) instead of printing them."""
+
     def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
@@ -177,7 +179,7 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
     logger = logging.getLogger("weasyprint")
     for handler in list(logger.handlers):
         logger.removeHandler(handler)
-    warnings = _Warnings()
+    warnings = WarningCollector()
     logger.addHandler(warnings)
     logger.propagate = False
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

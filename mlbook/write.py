@@ -20,6 +20,7 @@ from .fetch import BookFetcher, mime
 from .files import atomic_output, write_text_atomically
 from .model import Book
 
+
 class _PageProgress(logging.Handler):
     """Counts pages as WeasyPrint lays them out, to show a progress line."""
 
@@ -33,22 +34,11 @@ class _PageProgress(logging.Handler):
             self.report(int(match.group(1)))
 
 
-class _Warnings(logging.Handler):
-    """Collects WeasyPrint's warnings (missing glyphs, refused URLs) instead of printing them."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
 def write_pdf(html: str, book: Book, target: Path, progress=None) -> tuple[int, list[str]]:
     """Lay out the HTML and write the PDF; return its page count and WeasyPrint's warnings."""
     fetcher = BookFetcher([book.root, render.TEMPLATES, figures.CACHE_DIR])
     progress_logger, main_logger = logging.getLogger("weasyprint.progress"), logging.getLogger("weasyprint")
-    pages, warnings = _PageProgress(progress or (lambda page: None)), _Warnings()
+    pages, warnings = _PageProgress(progress or (lambda page: None)), layout.WarningCollector()
     progress_logger.addHandler(pages)
     progress_logger.setLevel(logging.INFO)
     main_logger.addHandler(warnings)
