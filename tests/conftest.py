@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from mlbook.cli import run
 
@@ -31,11 +32,17 @@ def sample_outputs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def book_outputs(tmp_path_factory) -> Path:
-    """The real book built once (PDF, EPUB, handout)."""
-    out = tmp_path_factory.mktemp("book-out")
-    for target in ("pdf", "epub", "handout"):
-        assert run([target, "--strict", "--content", str(CONTENT), "--out", str(out), "-q"]) == 0
+def book_outputs(tmp_path_factory, worker_id) -> Path:
+    """The real book built once (PDF, EPUB, handout) for the whole run, shared by the test workers."""
+    shared = tmp_path_factory.getbasetemp()
+    if worker_id != "master":  # pytest-xdist: one folder above every worker's own
+        shared = shared.parent
+    out = shared / "book-out"
+    with FileLock(str(shared / "book-out.lock")):
+        if not (out / ".built").exists():
+            for target in ("pdf", "epub", "handout"):
+                assert run([target, "--strict", "--content", str(CONTENT), "--out", str(out), "-q"]) == 0
+            (out / ".built").touch()
     return out
 
 

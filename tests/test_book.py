@@ -2,14 +2,11 @@
 
 import re
 
-import pytest
-
 from mlbook.load import load
 from tests.conftest import CONTENT
 from tests.pdftext import missing_in_order, normalize, pdf_text
 
 BOOK = load(CONTENT)
-pytestmark = pytest.mark.xdist_group("real-book")  # one worker builds the real book for all of them
 
 
 def test_book_pdf_has_every_question_in_order(book_outputs):

@@ -248,7 +248,6 @@ def test_every_page_number_in_the_sample_is_true(sample_outputs):
     assert_page_references_are_true(sample_outputs / "book.pdf", SAMPLE)
 
 
-@pytest.mark.xdist_group("real-book")
 def test_every_page_number_in_the_real_book_is_true(book_outputs):
     assert_page_references_are_true(book_outputs / "book.pdf", CONTENT)
 
