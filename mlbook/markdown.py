@@ -6,6 +6,7 @@ import base64
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -39,7 +40,15 @@ _PARSER = _parser()
 
 
 def parse(body: str) -> list[Token]:
+    """Fresh tokens of an answer, for rendering (which marks tokens as it goes)."""
     return _PARSER.parse(body)
+
+
+@lru_cache(maxsize=1024)
+def parse_for_reading(body: str) -> tuple[Token, ...]:
+    """Tokens of an answer shared by every caller that only reads them (checks, figure numbers):
+    an answer is parsed once for those, however often they look at it."""
+    return tuple(_PARSER.parse(body))
 
 
 def is_figure_paragraph(tokens: list[Token], i: int) -> bool:
@@ -60,7 +69,7 @@ def figure_numbers(questions) -> dict[str, tuple[str, Question]]:
     numbers, per_section = {}, {}
     for question in questions:
         section = question.number.split(".")[0]
-        tokens = parse(question.body)
+        tokens = parse_for_reading(question.body)
         for i in range(len(tokens)):
             if is_figure_paragraph(tokens, i):
                 image = next(c for c in tokens[i + 1].children if c.type == "image")
@@ -102,7 +111,7 @@ def check_body(question: Question, content_root: Path, known_ids: set[str], prob
             for child in token.children or []:
                 if child.type.startswith("math_inline"):
                     deferred.formulas.append((child.content, False, question.source))
-    for token in parse(question.body):
+    for token in parse_for_reading(question.body):
         line = question.body_line + (token.map[0] if token.map else 0)
         where = Location(question.source.path, line)
         if token.type == "math_block":
