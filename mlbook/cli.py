@@ -236,6 +236,7 @@ def _watch(args, console: Console) -> int:
     print(f"watching {args.content}/ and templates/: {args.format} is rebuilt on every save (Ctrl-C stops)",
           flush=True)
     stop = threading.Event()
+    args.command = args.format  # what `_build` builds
     _build_and_report(args, quiet)
     for _ in serve.changes([args.content, render.TEMPLATES], stop):
         _build_and_report(args, quiet)
@@ -246,7 +247,6 @@ def _watch(args, console: Console) -> int:
 def _build_and_report(args, quiet: Console) -> None:
     started = time.perf_counter()
     stamp = time.strftime("%H:%M:%S")
-    args.command = args.format
     try:
         _build(load(args.content), args, quiet)
     except ContentError as error:

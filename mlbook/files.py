@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,3 +49,19 @@ def write_text_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text` in one step: readers see the old file or the new one, never half."""
     with atomic_output(path) as temporary:
         temporary.write_text(text, encoding="utf-8")
+
+
+def cache_file(folder: Path, suffix: str, *inputs: str) -> Path:
+    """Where the cached result of `inputs` lives: a file named by their hash, in a folder per 2 hex digits."""
+    key = hashlib.sha256("|".join(inputs).encode()).hexdigest()
+    return folder / key[:2] / f"{key}{suffix}"
+
+
+def cached_text(path: Path, make: Callable[[], str]) -> str:
+    """The text in `path`, or `make()` written there first (a failing `make` writes nothing)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        text = make()
+        write_text_atomically(path, text)
+        return text

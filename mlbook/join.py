@@ -15,7 +15,7 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
 from .files import atomic_output
-from .layout import LaidOutPart
+from .layout import LaidOutPart, first_pages
 from .render import FOREIGN_LINK
 
 
@@ -36,7 +36,7 @@ def _join(parts: list[LaidOutPart], stream) -> int:
         for source in sources[1:]:
             next_key = _append(book, source, document, keys, next_key)
         structure.ParentTreeNextKey = next_key
-        starts = _starts(parts)
+        starts = first_pages(parts)
         _link_across_parts(book)
         _named_destinations(book, parts, starts)
         _bookmarks(book, parts, starts)
@@ -47,15 +47,6 @@ def _join(parts: list[LaidOutPart], stream) -> int:
     finally:
         for source in sources:
             source.close()
-
-
-def _starts(parts: list[LaidOutPart]) -> list[int]:
-    """Index of every part's first page in the joined PDF."""
-    starts, page = [], 0
-    for part in parts:
-        starts.append(page)
-        page += part.pages
-    return starts
 
 
 def _next_key(numbers: Array) -> int:

@@ -79,6 +79,15 @@ def lay_out_parts(jobs: list[Job], progress=None, workers: int | None = None) ->
     return [results[i] for i in range(len(jobs))]
 
 
+def first_pages(parts: list[LaidOutPart]) -> list[int]:
+    """Index of every part's first page in the book (0 for the first part), parts in book order."""
+    starts, page = [], 0
+    for part in parts:
+        starts.append(page)
+        page += part.pages
+    return starts
+
+
 def measure_parts(jobs: list[Job], progress=None, workers: int | None = None) -> list[LaidOutPart]:
     """Where every part's pages and anchors fall, without writing a PDF (`pdf` is None).
 
@@ -202,7 +211,7 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
         temporary.write_bytes(data)
     with atomic_output(record) as temporary:
         temporary.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    return index, _part(job.name, pdf, json.loads(json.dumps(meta)), cached=False)
+    return index, _part(job.name, pdf, meta, cached=False)
 
 
 def _prune_cache() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,7 +20,7 @@ from pygments.util import ClassNotFound
 
 from . import figures, math, typography
 from .errors import Problems
-from .files import write_text_atomically
+from .files import cache_file, cached_text
 from .model import Location, Question
 from .text import cache_root
 
@@ -99,13 +98,9 @@ class DeferredChecks:
 
 
 def check_body(question: Question, content_root: Path, known_ids: set[str], problems: Problems,
-               deferred: DeferredChecks | None = None) -> None:
-    """Report every formula, figure and link to a question in the answer that would not render.
-
-    With `deferred`, formulas and figures are collected there, to be checked by its `run`.
-    """
-    deferred_here = deferred is None
-    deferred = DeferredChecks() if deferred is None else deferred
+               deferred: DeferredChecks) -> None:
+    """Report every link to a question or figure in the answer that would not resolve; collect its
+    formulas and figures in `deferred`, whose `run` checks them for the whole book at once."""
     for point in question.key_points:
         for token in _PARSER.parseInline(point):
             for child in token.children or []:
@@ -129,8 +124,6 @@ def check_body(question: Question, content_root: Path, known_ids: set[str], prob
                     kind = "figure" if target.startswith("fig:") else "question"
                     hint = "a figure's file name without .svg" if kind == "figure" else "a question id"
                     problems.add(where, f"link to unknown {kind} '#{target}' (use {hint})")
-    if deferred_here:
-        deferred.run(problems)
 
 
 def _check_math(latex: str, display: bool, where: Location, problems: Problems) -> None:
@@ -282,14 +275,8 @@ CODE_CACHE = cache_root() / "code"
 def _highlighted(code: str, lexer, formatter: HtmlFormatter) -> str:
     """Pygments' HTML for a code block, from the disk cache when this block was highlighted before."""
     styles = "inline" if formatter is _INLINE_STYLE_FORMATTER else "classes"
-    key = hashlib.sha256(f"{pygments.__version__}|{lexer.name}|{styles}|{code}".encode()).hexdigest()
-    cached = CODE_CACHE / key[:2] / f"{key}.html"
-    try:
-        return cached.read_text(encoding="utf-8")
-    except OSError:
-        html = highlight(code, lexer, formatter)
-        write_text_atomically(cached, html)
-        return html
+    cached = cache_file(CODE_CACHE, ".html", pygments.__version__, lexer.name, styles, code)
+    return cached_text(cached, lambda: highlight(code, lexer, formatter))
 
 
 def _render_link_open(self, tokens, idx, options, env):

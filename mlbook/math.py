@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +12,7 @@ import ziamath
 from markupsafe import Markup, escape
 
 from . import workers
-from .files import write_text_atomically
+from .files import cache_file, cached_text
 from .text import cache_root
 
 SIZE = 20.0
@@ -41,14 +40,8 @@ def mathml(latex: str, display: bool) -> Markup:
     forbidden = _FORBIDDEN.search(latex)
     if forbidden:
         raise MathError(f"'{forbidden.group()}' is not allowed in formulas")
-    key = hashlib.sha256(f"{latex2mathml.__version__}|{display}|{latex}".encode()).hexdigest()
-    cached = CACHE_DIR / f"{key[:2]}/{key}.mathml"
-    try:
-        return Markup(cached.read_text(encoding="utf-8"))
-    except OSError:
-        result = _checked_mathml(latex, display)
-        write_text_atomically(cached, result)
-        return result
+    cached = cache_file(CACHE_DIR, ".mathml", latex2mathml.__version__, str(display), latex)
+    return Markup(cached_text(cached, lambda: _checked_mathml(latex, display)))
 
 
 def _checked_mathml(latex: str, display: bool) -> Markup:
@@ -91,22 +84,20 @@ def _render_quietly(formula: tuple[str, bool]) -> None:
 
 
 def _cache_path(latex: str, display: bool) -> Path:
-    key = hashlib.sha256(f"{ziamath.__version__}|{SIZE}|{display}|{latex}".encode()).hexdigest()
-    return CACHE_DIR / f"{key[:2]}/{key}.svg"
+    return cache_file(CACHE_DIR, ".svg", ziamath.__version__, str(SIZE), str(display), latex)
 
 
 @lru_cache(maxsize=None)
 def svg(latex: str, display: bool) -> str:
     """SVG text for the PDF, read from the disk cache when this formula was rendered before."""
-    cached = _cache_path(latex, display)
-    if cached.is_file():
-        return cached.read_text(encoding="utf-8")
+    return cached_text(_cache_path(latex, display), lambda: _rendered_svg(latex, display))
+
+
+def _rendered_svg(latex: str, display: bool) -> str:
     try:
-        result = ziamath.Latex(latex, size=SIZE, inline=not display).svg()
+        return ziamath.Latex(latex, size=SIZE, inline=not display).svg()
     except Exception as exc:  # ziamath's parser raises many unrelated types on bad input
         raise MathError(f"formula does not parse: {_describe(exc)}") from None
-    write_text_atomically(cached, result)
-    return result
 
 
 def svg_box(svg_text: str) -> tuple[float, float, float]:

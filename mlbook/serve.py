@@ -89,7 +89,7 @@ class Preview:
                   '<script src="/__live.js"></script>')
         text = data.decode("utf-8")
         if "<body>" not in text:
-            text = f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>mlbook</title></head><body></body></html>"
+            text = '<!DOCTYPE html><html><head><meta charset="utf-8"><title>mlbook</title></head><body></body></html>'
         text = text.replace("<body>", "<body>" + banner, 1).replace("</body>", script + "</body>", 1)
         return text.encode("utf-8")
 
@@ -151,6 +151,5 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
 
 
 def server(preview: Preview, port: int) -> http.server.ThreadingHTTPServer:
-    """An HTTP server on 127.0.0.1 only (OSError if the port is taken)."""
-    http.server.ThreadingHTTPServer.daemon_threads = True
+    """An HTTP server on 127.0.0.1 only (OSError if the port is taken); its threads die with it."""
     return http.server.ThreadingHTTPServer(("127.0.0.1", port), partial(PreviewHandler, preview=preview))

@@ -97,12 +97,12 @@ class LayoutNotSettled(Exception):
 
 
 def _page_map(parts: list[layout.LaidOutPart]) -> render.PageMap:
-    starts, anchors, page = {}, {}, 1
-    for part in parts:
-        starts[part.name] = page
+    """Printed page numbers (the first page is 1) of every part's start and every anchor."""
+    starts, anchors = {}, {}
+    for part, first in zip(parts, layout.first_pages(parts)):
+        starts[part.name] = first + 1
         for name, (index, _, _) in part.anchors.items():
-            anchors.setdefault(name, page + index)
-        page += part.pages
+            anchors.setdefault(name, first + 1 + index)
     return render.PageMap(starts, anchors)
 
 
