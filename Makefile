@@ -13,24 +13,27 @@ CODE := build.py $(wildcard mlbook/*.py) $(wildcard templates/*)
 CONTENT := $(shell find $(BANK) -type f -not -name README.md -not -name CHECKED.md 2>/dev/null)
 DEPS := $(READY) $(CODE) $(CONTENT)
 
-.PHONY: all pdf epub handout sheet html anki check test golden bench clean lock setup serve watch
+.PHONY: all pdf epub epub-kindle handout sheet html anki check test golden bench clean lock setup serve watch
 .DELETE_ON_ERROR:
 
 pdf: $(OUT)/book.pdf
 epub: $(OUT)/book.epub
+epub-kindle: $(OUT)/book-kindle.epub
 handout: $(OUT)/handout.pdf
 sheet: $(OUT)/sheet.pdf
 html: $(OUT)/site/index.html
 anki: $(OUT)/ml-interview.apkg
-# The four outputs side by side on both cores: the book PDF is the long pole.
+# The print and e-book outputs side by side on both cores: the book PDF is the long pole.
 all: $(READY)
-	$(MAKE) --no-print-directory -j2 pdf epub handout sheet
+	$(MAKE) --no-print-directory -j2 pdf epub epub-kindle handout sheet
 setup: $(READY)
 
 $(OUT)/book.pdf: $(DEPS)
 	$(PY) build.py pdf --content $(BANK) --out $(OUT)
 $(OUT)/book.epub: $(DEPS)
 	$(PY) build.py epub --content $(BANK) --out $(OUT)
+$(OUT)/book-kindle.epub: $(DEPS)
+	$(PY) build.py epub-kindle --content $(BANK) --out $(OUT)
 $(OUT)/handout.pdf: $(DEPS)
 	$(PY) build.py handout --content $(BANK) --out $(OUT)
 $(OUT)/sheet.pdf: $(DEPS)

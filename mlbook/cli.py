@@ -18,8 +18,8 @@ from .model import Book
 from .select import Selection, select, unknown_sections
 from .serve import Preview
 
-FORMATS = ("pdf", "epub", "handout", "sheet")
-OUTPUT_NAMES = {"pdf": "book.pdf", "epub": "book.epub", "handout": "handout.pdf", "sheet": "sheet.pdf",
+FORMATS = ("pdf", "epub", "epub-kindle", "handout", "sheet")
+OUTPUT_NAMES = {"pdf": "book.pdf", "epub": "book.epub", "epub-kindle": "book-kindle.epub", "handout": "handout.pdf", "sheet": "sheet.pdf",
                 "html": "site", "anki": "ml-interview.apkg"}
 
 
@@ -72,12 +72,14 @@ def parser() -> argparse.ArgumentParser:
         "interviewer sheet."))
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, summary in [("pdf", "the PDF book with answers → OUT/book.pdf"),
-                          ("epub", "the EPUB3 e-book → OUT/book.epub"),
+                          ("epub", "the EPUB3 e-book, formulas as SVG (e-ink readers, phones) → OUT/book.epub"),
+                          ("epub-kindle", "the EPUB3 e-book, formulas as MathML (Send to Kindle, Apple Books)"
+                           " → OUT/book-kindle.epub"),
                           ("handout", "questions only, with room to write → OUT/handout.pdf"),
                           ("sheet", "interviewer sheet: key points and 0–3 score boxes → OUT/sheet.pdf"),
                           ("html", "web edition, answers open on demand → OUT/site/"),
                           ("anki", "Anki deck, a card per question → OUT/ml-interview.apkg"),
-                          ("all", "the four print and e-book outputs (pdf, epub, handout, sheet)")]:
+                          ("all", "the print and e-book outputs (pdf, epub, epub-kindle, handout, sheet)")]:
         _add_build_options(commands.add_parser(name, help=summary, description=summary))
     serve = commands.add_parser(
         "serve", help="preview the web edition on 127.0.0.1, rebuilt and reloaded on every save",
@@ -309,7 +311,7 @@ def _summarize_warnings(warnings: list[str], console: Console) -> None:
 
 def _build_one(target: str, book: Book, args, console: Console) -> None:
     path = args.out / OUTPUT_NAMES[target]
-    answers = not args.no_answers and target in ("pdf", "epub", "html")
+    answers = not args.no_answers and target in ("pdf", "epub", "epub-kindle", "html")
     if target == "html":
         console.stage("html: render and write site")
         pages = write_web.write_site(book, answers, path)
@@ -320,10 +322,11 @@ def _build_one(target: str, book: Book, args, console: Console) -> None:
         console.stage("anki: render and write deck")
         notes = write_web.write_anki(book, path)
         console.done(f"{notes} notes")
-    elif target == "epub":
-        console.stage("epub: render and write")
+    elif target in ("epub", "epub-kindle"):
+        console.stage(f"{target}: render and write")
         css = (render.TEMPLATES / "epub.css").read_text(encoding="utf-8") + render.pygments_css()
-        write.write_epub(book, answers, path, css, cover.cover_png(book))
+        edition = "kindle" if target == "epub-kindle" else "epub"
+        write.write_epub(book, answers, path, css, cover.cover_png(book), edition)
         console.done()
     else:
         kind = {"pdf": "book", "handout": "handout", "sheet": "sheet"}[target]

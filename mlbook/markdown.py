@@ -26,8 +26,9 @@ from .text import cache_root
 
 _FORMATTER = HtmlFormatter(nowrap=True)
 _INLINE_STYLE_FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
-TARGETS = ("print", "epub", "web", "anki")
-"""`print`: SVG math, file images; `epub` and `web`: MathML; `anki`: Anki's own \\( \\) math, inline styles."""
+TARGETS = ("print", "epub", "kindle", "web", "anki")
+"""`print`: SVG math as images, file images; `epub`: SVG math inline in the page (e-ink readers without
+MathML); `kindle` and `web`: MathML; `anki`: Anki's own \\( \\) math, inline styles."""
 
 
 def _parser() -> MarkdownIt:
@@ -223,8 +224,15 @@ class AnswerRenderer:
 
     def math_html(self, latex: str, display: bool) -> str:
         latex = latex.strip()
-        if self.target in ("epub", "web"):
+        if self.target in ("kindle", "web"):
             return str(math.mathml(latex, display))
+        if self.target == "epub":
+            if display:
+                return _display_svg(latex)
+            svg = math.inline_svg(latex, display)
+            # The baseline shift sits on a wrapper: e-book converters drop an SVG's own style.
+            depth = math.svg_box(math.svg(latex, display))[2]
+            return f'<span class="math" style="vertical-align:{-depth:.3f}em">{svg}</span>'
         if self.target == "anki":
             return str(escape(f"\\[{latex}\\]" if display else f"\\({latex}\\)"))
         width, height, depth = math.svg_box(math.svg(latex, display))
@@ -233,8 +241,23 @@ class AnswerRenderer:
         if not display:
             style += f";vertical-align:{-depth:.3f}em"
         img = (f'<img class="math" src="data:image/svg+xml;base64,{data}" style="{style}"'
-               f' alt="{escape(latex)}"/>')
+               f' alt="{math.attribute(latex)}"/>')
         return f'<div class="math-display">{img}</div>' if display else img
+
+
+def _display_svg(latex: str) -> str:
+    """A display formula for the e-ink EPUB: one picture, or — where it has top-level `\\quad` gaps
+    or, when wide, relations to break before — one per part, side by side on a wide screen and on
+    lines of their own on a narrow one (a whole formula shrunk to a 9 cm line would be unreadably
+    small). The block then carries the LaTeX as its name."""
+    try:
+        pieces = math.display_pieces(latex)
+        if len(pieces) > 1:
+            svgs = "".join(f"{gap}{math.inline_svg(piece, True, labelled=False)}" for gap, piece in pieces)
+            return f'<div class="math-display" role="math" aria-label="{math.attribute(latex)}">{svgs}</div>'
+    except math.MathError:  # a part that does not stand alone: keep the formula whole
+        pass
+    return f'<div class="math-display">{math.inline_svg(latex, True)}</div>'
 
 
 def _renderer_of(env) -> AnswerRenderer:

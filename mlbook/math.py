@@ -1,4 +1,5 @@
-"""LaTeX formulas: SVG for the PDF (ziamath), MathML for the EPUB (latex2mathml), both cached."""
+"""LaTeX formulas: SVG for the PDF and the e-ink EPUB (ziamath), MathML for the Kindle EPUB and the
+web edition (latex2mathml), both cached."""
 
 from __future__ import annotations
 
@@ -58,7 +59,7 @@ def _checked_mathml(latex: str, display: bool) -> Markup:
         ElementTree.fromstring(result)
     except ElementTree.ParseError as exc:
         raise MathError(f"formula gives malformed MathML ({exc})") from None
-    return Markup(result.replace("<math ", f'<math alttext="{escape(latex)}" ', 1))
+    return Markup(result.replace("<math ", f'<math alttext="{attribute(latex)}" ', 1))
 
 
 def render_missing(formulas: list[tuple[str, bool]]) -> None:
@@ -105,6 +106,146 @@ def svg_box(svg_text: str) -> tuple[float, float, float]:
     match = _VIEWBOX.search(svg_text)
     _, top, width, height = (float(v) for v in match.groups())
     return width / SIZE, height / SIZE, (height + top) / SIZE
+
+
+def attribute(text: str) -> Markup:
+    """`text` escaped for an XML attribute, line breaks kept (a parser turns a bare one into a space)."""
+    return Markup(str(escape(text)).replace("\n", "&#10;"))
+
+
+def inline_svg(latex: str, display: bool, labelled: bool = True) -> Markup:
+    """The formula's SVG made to sit inside an XHTML page of a reflowable e-book.
+
+    Every glyph is drawn in place (a path under a transform) instead of ziamath's `<symbol>` + `<use>`:
+    symbol ids would repeat across the formulas of one chapter, which XHTML forbids, and older reading
+    engines (Adobe RMSDK, old WebKit) draw `<use>` with SVG 2's plain `href` poorly or not at all. Paint
+    is `currentColor`, so the formula follows the text's colour in a reader's night mode; the size is in
+    em (attributes, not CSS: converters such as calibre's rewrite an SVG's CSS size to `auto`), so it
+    follows the reader's font size; the LaTeX is its accessible name (`role="math"` with `aria-label`,
+    as the EPUB accessibility guidelines do for math, and a `<title>` for readers that only know SVG's
+    own); `labelled=False` leaves the name to an enclosing element and hides the picture from
+    assistive technology instead. The baseline shift is left to the caller (see `svg_box`).
+    """
+    source = svg(latex, display)
+    width, height, _ = svg_box(source)
+    root = ElementTree.fromstring(source)
+    shapes = "".join(_drawn_in_place(root))
+    if labelled:
+        name, title = f'role="math" aria-label="{attribute(latex)}"', f"<title>{escape(latex)}</title>"
+    else:
+        name, title = 'aria-hidden="true"', ""
+    return Markup(f'<svg xmlns="{_SVG}" {name} width="{width:.3f}em" height="{height:.3f}em"'
+                  f' viewBox="{root.get("viewBox")}">{title}{shapes}</svg>')
+
+
+def display_pieces(latex: str) -> list[tuple[str, str]]:
+    """A display formula cut where a narrow screen may break it, as (gap before, piece) pairs: the rows
+    of a wide `aligned`/`gathered` block (gap: a line break, the alignment given up), its top-level
+    `\\quad` and `\\qquad` (gap: two em spaces); a part still wider than NARROW_LINE em also before
+    each top-level relation (=, ≤, ≈, …), and one wider still before each top-level + and − (gap: a
+    space), the way TeX breaks inline math. Top level: outside braces, `\\left…\\right` and
+    environments. A formula with no such place is one piece; a part that does not render on its own
+    raises MathError."""
+    pieces = []
+    for row_index, row in enumerate(_rows(latex) if _wide(latex) else [latex]):
+        for index, part in enumerate(_cut(row, lambda token: token.endswith("quad"), keep=False)):
+            gap = LINE_BREAK if row_index and not index else QUAD_GAP if index else ""
+            cuts = [part]
+            for breaks in (_RELATIONS, _OPERATORS):
+                cuts = [piece for cut in cuts for piece in
+                        (_cut(cut, breaks.__contains__, keep=True) if _wide(cut) else [cut])]
+            pieces += [(gap if i == 0 else " ", cut) for i, cut in enumerate(cuts)]
+    return pieces
+
+
+LINE_BREAK, QUAD_GAP = "<br/>", "\u2003\u2003"
+_ROWS = re.compile(r"\s*\\begin\{(aligned|gathered)\}(.*)\\end\{\1\}\s*", re.DOTALL)
+
+
+def _rows(latex: str) -> list[str]:
+    """The rows of a formula that is one `aligned` or `gathered` block, without their `&`; else the
+    formula itself."""
+    block = _ROWS.fullmatch(latex)
+    if not block:
+        return [latex]
+    rows = _cut(block.group(2), lambda token: token == "\\\\", keep=False)
+    return [row.replace("&", " ") if "\\begin" not in row else row for row in rows]
+
+
+def _wide(latex: str) -> bool:
+    return svg_box(svg(latex, True))[0] > NARROW_LINE
+
+
+NARROW_LINE = 16.0
+"""Width in em of a 6-inch e-reader's line at a 14 pt font (≈ 8 cm of text)."""
+_RELATIONS = {"=", "<", ">", "\\le", "\\leq", "\\ge", "\\geq", "\\approx", "\\ne", "\\neq",
+              "\\equiv", "\\sim", "\\propto", "\\to", "\\leftarrow", "\\Rightarrow"}
+_OPERATORS = {"+", "-"}
+_GROUPING = re.compile(r"\\\\|\\[{}]|\\(?:q?quad|left|right|begin|end|[lg]eq?|approx|neq?|equiv|sim|propto|to"
+                       r"|leftarrow|Rightarrow)(?![A-Za-z])|[{}=<>+-]")
+
+
+def _cut(latex: str, is_break, keep: bool) -> list[str]:
+    """`latex` cut before every top-level token for which `is_break` holds (the token dropped, or kept
+    at the start of the next piece); the whole formula where a group is left open."""
+    pieces, depth, start = [], 0, 0
+    for token in _GROUPING.finditer(latex):
+        text = token.group()
+        if text in ("{", "\\left", "\\begin"):
+            depth += 1
+        elif text in ("}", "\\right", "\\end"):
+            depth -= 1
+        elif depth == 0 and is_break(text) and latex[start:token.start()].strip():
+            pieces.append(latex[start:token.start()])
+            start = token.start() if keep else token.end()
+    pieces.append(latex[start:])
+    pieces = [piece.strip() for piece in pieces if piece.strip()]
+    return pieces if depth == 0 and pieces else [latex.strip()]
+
+
+_SVG = "http://www.w3.org/2000/svg"
+
+
+def _drawn_in_place(root: ElementTree.Element):
+    """The shapes of a ziamath SVG with each `<use>` of a `<symbol>` replaced by the symbol's paths
+    under the transform `<use>` implies (viewBox → x, y, width, height; preserveAspectRatio's default,
+    xMidYMid meet), all painted in currentColor."""
+    symbols = {el.get("id"): el for el in root if _tag(el) == "symbol"}
+    for element in root:
+        tag = _tag(element)
+        if tag == "rect":
+            yield _empty_tag("rect", element, ("x", "y", "width", "height"))
+        elif tag == "path":
+            yield _empty_tag("path", element, ("d",))
+        elif tag == "use":
+            symbol = symbols.get(element.get("href") and element.get("href").lstrip("#"))
+            transform = _use_transform(element, symbol) if symbol is not None else None
+            if transform is not None:
+                paths = "".join(_empty_tag("path", path, ("d",)) for path in symbol.iter()
+                                if _tag(path) == "path")
+                yield f'<g transform="{transform}">{paths}</g>'
+        elif tag != "symbol":
+            raise MathError(f"unexpected <{tag}> in ziamath's SVG")
+
+
+def _use_transform(use: ElementTree.Element, symbol: ElementTree.Element) -> str | None:
+    vx, vy, vw, vh = (float(v) for v in symbol.get("viewBox").split())
+    x, y, w, h = (float(use.get(name, "0")) for name in ("x", "y", "width", "height"))
+    if min(vw, vh, w, h) <= 0:
+        return None  # an empty glyph (a space): nothing to draw
+    scale = min(w / vw, h / vh)
+    dx = x + (w - vw * scale) / 2 - vx * scale
+    dy = y + (h - vh * scale) / 2 - vy * scale
+    return f"translate({dx:.6g} {dy:.6g}) scale({scale:.6g})"
+
+
+def _empty_tag(name: str, element: ElementTree.Element, attributes: tuple[str, ...]) -> str:
+    values = "".join(f' {a}="{escape(element.get(a))}"' for a in attributes if element.get(a) is not None)
+    return f'<{name}{values} fill="currentColor"/>'
+
+
+def _tag(element: ElementTree.Element) -> str:
+    return element.tag.rsplit("}", 1)[-1]
 
 
 def _describe(exc: Exception) -> str:

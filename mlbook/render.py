@@ -158,9 +158,10 @@ class BookPart:
         return html
 
 
-def render_epub_parts(book: Book, answers_on: bool):
-    """(front matter XHTML, [(section, XHTML)], renderer) for the EPUB writer."""
-    renderer = AnswerRenderer("epub", book.root, {q.id: q for q in book.questions}, epub_href)
+def render_epub_parts(book: Book, answers_on: bool, edition: str = "epub"):
+    """(front matter XHTML, [(section, XHTML)], renderer) for the EPUB writer. `edition`: "epub" draws
+    formulas as inline SVG, "kindle" writes them as MathML (markdown.TARGETS)."""
+    renderer = AnswerRenderer(edition, book.root, {q.id: q for q in book.questions}, epub_href)
     answers = _answers(book, renderer) if answers_on else {}
     key_points = _key_points(book, renderer) if answers_on else {}
     env = environment()

@@ -124,9 +124,11 @@ def _write_page_map(path: Path, pages: render.PageMap) -> None:
                                            ensure_ascii=False, sort_keys=True))
 
 
-def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: bytes) -> None:
-    """Build the EPUB3 (a chapter per section, nav and NCX) and write it reproducibly."""
-    front, chapters, renderer = render.render_epub_parts(book, answers)
+def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: bytes,
+               edition: str = "epub") -> None:
+    """Build the EPUB3 (a chapter per section, nav and NCX) and write it reproducibly. `edition`:
+    "epub" (formulas as SVG) or "kindle" (formulas as MathML)."""
+    front, chapters, renderer = render.render_epub_parts(book, answers, edition)
     ebook = epub.EpubBook()
     ebook.set_identifier(book.identifier)
     ebook.set_title(book.title)
@@ -134,7 +136,7 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
     ebook.add_author(book.author)
     ebook.add_metadata("DC", "description", book.subtitle)
     ebook.add_metadata("DC", "rights", f"Вопросы: {book.source.name}, {book.source.license}")
-    _accessibility_metadata(ebook)
+    _accessibility_metadata(ebook, edition)
     ebook.set_cover("cover.png", cover_png, create_page=True)
     ebook.get_item_with_id("cover").is_linear = True  # a non-linear cover must be linked; keep it in the flow
     ebook.add_item(epub.EpubItem(uid="style", file_name="style/book.css", media_type="text/css",
@@ -165,21 +167,27 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
 def _xhtml_item(uid: str, name: str, html: str) -> epub.EpubItem:
     item = epub.EpubItem(uid=uid, file_name=name, media_type="application/xhtml+xml",
                          content=html.encode("utf-8"))
-    item.properties = ["mathml"] if "<math" in html else []
+    item.properties = [name for name, tag in (("mathml", "<math"), ("svg", "<svg")) if tag in html]
     return item
 
 
-def _accessibility_metadata(ebook: epub.EpubBook) -> None:
-    for prop, value in [("schema:accessMode", "textual"), ("schema:accessMode", "visual"),
+_MATH_ACCESSIBILITY = {
+    "epub": ([], "формулы — рисунки SVG, у каждой исходный LaTeX как текстовое описание"),
+    "kindle": ([("schema:accessibilityFeature", "MathML")],
+               "формулы в MathML с исходным LaTeX как альтернативным текстом"),
+}
+
+
+def _accessibility_metadata(ebook: epub.EpubBook, edition: str) -> None:
+    math_features, math_summary = _MATH_ACCESSIBILITY[edition]
+    for prop, value in math_features + [("schema:accessMode", "textual"), ("schema:accessMode", "visual"),
                         ("schema:accessModeSufficient", "textual"),
                         ("schema:accessibilityFeature", "structuralNavigation"),
                         ("schema:accessibilityFeature", "tableOfContents"),
                         ("schema:accessibilityFeature", "alternativeText"),
-                        ("schema:accessibilityFeature", "MathML"),
                         ("schema:accessibilityHazard", "none"),
                         ("schema:accessibilitySummary", "Структурированный текст с оглавлением;"
-                         " формулы в MathML с исходным LaTeX как альтернативным текстом;"
-                         " у рисунков есть текстовое описание.")]:
+                         f" {math_summary}; у рисунков есть текстовое описание.")]:
         ebook.add_metadata(None, "meta", value, {"property": prop})
 
 

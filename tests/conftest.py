@@ -33,14 +33,14 @@ def sample_outputs(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def book_outputs(tmp_path_factory, worker_id) -> Path:
-    """The real book built once (PDF, EPUB, handout) for the whole run, shared by the test workers."""
+    """The real book built once (PDF, both EPUBs, handout) for the whole run, shared by the test workers."""
     shared = tmp_path_factory.getbasetemp()
     if worker_id != "master":  # pytest-xdist: one folder above every worker's own
         shared = shared.parent
     out = shared / "book-out"
     with FileLock(str(shared / "book-out.lock")):
         if not (out / ".built").exists():
-            for target in ("pdf", "epub", "handout"):
+            for target in ("pdf", "epub", "epub-kindle", "handout"):
                 assert run([target, "--strict", "--content", str(CONTENT), "--out", str(out), "-q"]) == 0
             (out / ".built").touch()
     return out

