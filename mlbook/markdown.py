@@ -224,6 +224,8 @@ class AnswerRenderer:
 
     def math_html(self, latex: str, display: bool) -> str:
         latex = latex.strip()
+        if self.target == "kindle" and display:
+            return _display_mathml(latex)
         if self.target in ("kindle", "web"):
             return str(math.mathml(latex, display))
         if self.target == "epub":
@@ -258,6 +260,20 @@ def _display_svg(latex: str) -> str:
     except math.MathError:  # a part that does not stand alone: keep the formula whole
         pass
     return f'<div class="math-display">{math.inline_svg(latex, True)}</div>'
+
+
+def _display_mathml(latex: str) -> str:
+    """A display formula for the Kindle EPUB: MathML, in parts that wrap where `_display_svg` cuts (each
+    its own `<math>` in display style, its LaTeX as alttext), so that a narrow screen breaks it rather
+    than cutting it off."""
+    try:
+        pieces = math.display_pieces(latex)
+    except math.MathError:
+        pieces = []
+    if len(pieces) < 2:
+        return str(math.mathml(latex, True))
+    parts = "".join(f"{gap}{math.mathml_in_display_style(piece)}" for gap, piece in pieces)
+    return f'<div class="math-display">{parts}</div>'
 
 
 def _renderer_of(env) -> AnswerRenderer:

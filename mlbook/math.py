@@ -62,6 +62,12 @@ def _checked_mathml(latex: str, display: bool) -> Markup:
     return Markup(result.replace("<math ", f'<math alttext="{attribute(latex)}" ', 1))
 
 
+def mathml_in_display_style(latex: str) -> Markup:
+    """MathML of one part of a display formula: laid out in display style, but inline, so that the
+    parts sit side by side where the line has room and wrap where it has not."""
+    return Markup(str(mathml(latex, True)).replace('display="block"', 'display="inline" displaystyle="true"', 1))
+
+
 def render_missing(formulas: list[tuple[str, bool]]) -> None:
     """Render the formulas not in the disk cache yet on all cores; errors show when they are checked."""
     missing = sorted({(latex.strip(), display) for latex, display in formulas

@@ -35,6 +35,19 @@ def words_outside(pdf: Path, left: float, right: float, tolerance: float = 1.0) 
     return found
 
 
+def median_word_height(pdf: Path) -> float:
+    """The median height of the words' boxes, in points: about 1.1 × the body text's font size."""
+    import statistics
+
+    listing = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True,
+                             text=True).stdout
+    heights = [float(y_max) - float(y_min) for y_min, y_max in _HEIGHT.findall(listing)]
+    return statistics.median(heights)
+
+
+_HEIGHT = re.compile(r'<word xMin="[-\d.]+" yMin="([-\d.]+)" xMax="[-\d.]+" yMax="([-\d.]+)">')
+
+
 def paths_outside(pdf: Path, left: float, right: float, tolerance: float = 1.0) -> list[Overflow]:
     """Painted vector paths (formulas drawn as SVG, rules, borders) reaching past `left` or `right`."""
     found = []

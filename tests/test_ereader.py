@@ -17,7 +17,7 @@ import pytest
 from mlbook import markdown, math
 from mlbook.load import load
 from tests.conftest import CONTENT
-from tests.page_bounds import paths_outside, words_outside
+from tests.page_bounds import median_word_height, paths_outside, words_outside
 from tests.pdftext import pdf_text
 
 BOOK = load(CONTENT)
@@ -176,7 +176,9 @@ def test_display_formulas_break_where_a_narrow_screen_may(latex, pieces):
 @NEEDS_CALIBRE
 def test_nothing_runs_off_a_six_inch_page_in_calibre(book_outputs, tmp_path):
     """book.epub through calibre's reading engine at a 6-inch screen's 9 × 12 cm and a 14 pt font:
-    every word and every drawn path (formulas, rules) stays inside the page's text area."""
+    every word and every drawn path (formulas, rules) stays inside the page's text area, and the text
+    keeps its size (calibre shrinks a whole page whose content is too wide to fit, which would hide
+    an overflow)."""
     pdf = tmp_path / "six-inch.pdf"
     margin = 14.0
     environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", QTWEBENGINE_CHROMIUM_FLAGS="--no-sandbox")
@@ -185,8 +187,9 @@ def test_nothing_runs_off_a_six_inch_page_in_calibre(book_outputs, tmp_path):
                    + [arg for side in ("left", "right", "top", "bottom")
                       for arg in (f"--pdf-page-margin-{side}", str(margin))],
                    check=True, capture_output=True, env=environment, timeout=600)
-    width = 90 / 25.4 * 72
+    width, font_size = 90 / 25.4 * 72, 19 * 0.75
     text = pdf_text(pdf)
+    assert median_word_height(pdf) >= font_size
     assert BOOK.questions[-1].text in text and "Коротко." in text
     assert words_outside(pdf, margin, width - margin) == []
     assert paths_outside(pdf, margin, width - margin) == []
