@@ -193,3 +193,24 @@ def test_nothing_runs_off_a_six_inch_page_in_calibre(book_outputs, tmp_path):
     assert BOOK.questions[-1].text in text and "Коротко." in text
     assert words_outside(pdf, margin, width - margin) == []
     assert paths_outside(pdf, margin, width - margin) == []
+
+
+@pytest.mark.parametrize("name", ["book.epub", "book-kindle.epub"])
+def test_every_link_inside_the_epub_leads_somewhere(book_outputs, tmp_path, name):
+    """Contents, a chapter's list of its questions, see-also and back links: every internal link
+    names a file of the book and an id in it."""
+    chapter_files(book_outputs / name, tmp_path)
+    documents = {path.name: ElementTree.parse(path).getroot() for path in (tmp_path / "EPUB").glob("*.xhtml")}
+    ids = {name: {element.get("id") for element in root.iter() if element.get("id")}
+           for name, root in documents.items()}
+    links = [(name, element.get("href")) for name, root in documents.items() for element in root.iter()
+             if element.tag.endswith("}a") and element.get("href")]
+    internal = [(source, href) for source, href in links if not re.match(r"[a-z]+:", href)]
+    assert len(internal) > 2 * len(BOOK.questions)
+    for source, href in internal:
+        target, _, fragment = href.partition("#")
+        target = target or source
+        assert target in ids and (not fragment or fragment in ids[target]), (source, href)
+    chapter = documents["section-1.xhtml"]
+    back = [a for a in chapter.iter() if a.tag.endswith("}a") and a.get("href") == "#q-1"]
+    assert len(back) == len(BOOK.sections[0].questions)
