@@ -11,7 +11,7 @@ from pathlib import Path
 import pikepdf
 
 PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*"}
-_WORD = re.compile(r'<word xMin="([-\d.]+)" yMin="[-\d.]+" xMax="([-\d.]+)" yMax="[-\d.]+">([^<]*)</word>')
+_WORD = re.compile(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" yMax="([-\d.]+)">([^<]*)</word>')
 
 
 @dataclass(frozen=True)
@@ -23,29 +23,36 @@ class Overflow:
     right: float
 
 
-def words_outside(pdf: Path, left: float, right: float, tolerance: float = 1.0) -> list[Overflow]:
-    """Words whose box starts left of `left` or ends right of `right` (points from the page's left edge)."""
+@dataclass(frozen=True)
+class Word:
+    page: int
+    left: float
+    top: float
+    right: float
+    bottom: float
+    text: str
+
+
+def words(pdf: Path) -> list[Word]:
+    """Every word of the PDF with its box in points (poppler's pdftotext -bbox)."""
     listing = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True,
                              text=True).stdout
-    found = []
-    for number, page in enumerate(listing.split("<page ")[1:], start=1):
-        for x_min, x_max, word in _WORD.findall(page):
-            if float(x_min) < left - tolerance or float(x_max) > right + tolerance:
-                found.append(Overflow(number, word, float(x_min), float(x_max)))
-    return found
+    return [Word(number, float(x0), float(y0), float(x1), float(y1), text)
+            for number, page in enumerate(listing.split("<page ")[1:], start=1)
+            for x0, y0, x1, y1, text in _WORD.findall(page)]
 
 
-def median_word_height(pdf: Path) -> float:
+def words_outside(found: list[Word], left: float, right: float, tolerance: float = 1.0) -> list[Overflow]:
+    """Words whose box starts left of `left` or ends right of `right` (points from the page's left edge)."""
+    return [Overflow(word.page, word.text, word.left, word.right) for word in found
+            if word.left < left - tolerance or word.right > right + tolerance]
+
+
+def median_word_height(found: list[Word]) -> float:
     """The median height of the words' boxes, in points: about 1.1 × the body text's font size."""
     import statistics
 
-    listing = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True,
-                             text=True).stdout
-    heights = [float(y_max) - float(y_min) for y_min, y_max in _HEIGHT.findall(listing)]
-    return statistics.median(heights)
-
-
-_HEIGHT = re.compile(r'<word xMin="[-\d.]+" yMin="([-\d.]+)" xMax="[-\d.]+" yMax="([-\d.]+)">')
+    return statistics.median(word.bottom - word.top for word in found)
 
 
 def paths_outside(pdf: Path, left: float, right: float, tolerance: float = 1.0) -> list[Overflow]:
