@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import cover, render, serve, write, write_web
 from .errors import ContentError
-from .sync import import_bank
+from .sync import SyncError, import_bank
 from .load import load
 from .model import Book
 from .select import Selection, select, unknown_sections
@@ -110,6 +110,9 @@ def parser() -> argparse.ArgumentParser:
                           help="delete questions that are no longer in the list (default: keep them)")
     importer.add_argument("--flat-title", default="Вопросы", metavar="TITLE",
                           help="section title for a list without headings (default: Вопросы)")
+    importer.add_argument("--same", action="append", default=[], metavar="NEW_ID=OLD_ID",
+                          help="the new question NEW_ID (as an 'added:' line names it) rewords the existing"
+                          " question OLD_ID: keep OLD_ID's file, answer and id (repeatable)")
     _add_common_options(importer)
     return main
 
@@ -143,14 +146,25 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
                          help="fail (exit 1) on layout warnings: missing glyphs, refused resources")
 
 
+def _same_pairs(options: list[str]) -> dict[str, str]:
+    pairs = {}
+    for option in options:
+        new_id, sep, old_id = option.partition("=")
+        if not sep or not new_id.strip() or not old_id.strip():
+            raise SyncError(f"--same {option}: expected NEW_ID=OLD_ID")
+        pairs[new_id.strip()] = old_id.strip()
+    return pairs
+
+
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     console = Console(0 if args.quiet else 2 if args.verbose else 1)
     try:
         if args.command == "import":
-            report = import_bank(args.file, args.content, args.dry_run, args.prune, args.flat_title)
+            report = import_bank(args.file, args.content, args.dry_run, args.prune, args.flat_title,
+                                 _same_pairs(args.same))
             for line in report.lines():
-                if console.verbosity >= 1 or line.startswith(("summary", "ambiguous")):
+                if console.verbosity >= 1 or line.startswith(("summary", "ambiguous", "likely")):
                     print(line)
             if args.dry_run:
                 print("dry run: nothing was changed")
@@ -169,7 +183,7 @@ def run(argv: list[str] | None = None) -> int:
         print("\ninterrupted: outputs already written are complete; the one in progress was not"
               " replaced", file=sys.stderr)
         return 130
-    except (LayoutWarnings, write.LayoutNotSettled) as error:
+    except (LayoutWarnings, write.LayoutNotSettled, SyncError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except ContentError as error:

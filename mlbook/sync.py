@@ -18,7 +18,7 @@ from .files import write_text_atomically
 from .importer import ImportedBank, ImportedSection, read_bank
 from .load import load
 from .model import Book, Question
-from .text import slugify
+from .text import content_words, slugify
 
 SIMILAR = 0.85
 """Similarity (difflib ratio of normalized texts) from which a question counts as reworded."""
@@ -36,12 +36,14 @@ class Report:
     missing: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
+    likely: list[str] = field(default_factory=list)
+    """Rewordings that could pair more than one way: imported as added + missing, to confirm with --same."""
     unchanged: int = 0
     repaired_mojibake: bool = False
 
     def lines(self) -> list[str]:
         out = ["repaired mojibake: the file was UTF-8 decoded as another code page"] if self.repaired_mojibake else []
-        for kind in ("added", "reworded", "moved", "missing", "removed", "ambiguous"):
+        for kind in ("added", "reworded", "moved", "missing", "removed", "ambiguous", "likely"):
             out += [f"{kind}: {item}" for item in getattr(self, kind)]
         counts = ", ".join(f"{len(getattr(self, k))} {k}" for k in ("added", "reworded", "moved", "missing",
                                                                      "removed", "ambiguous"))
@@ -86,13 +88,18 @@ def _match_all(upstream: list[str], existing: list[Question]) -> list[_Match]:
     return matches
 
 
+class SyncError(ValueError):
+    """An import option that cannot be applied; the message says why."""
+
+
 def import_bank(markdown_file: Path, content: Path, dry_run: bool = False, prune: bool = False,
-                flat_title: str = "Вопросы") -> Report:
-    """Import or merge `markdown_file` into `content`; with dry_run, only report."""
+                flat_title: str = "Вопросы", same: dict[str, str] | None = None) -> Report:
+    """Import or merge `markdown_file` into `content`; with dry_run, only report. `same` maps the id a
+    new question would get to the id of the existing question it rewords (confirmed by a person)."""
     bank = read_bank(markdown_file, flat_title)
     if not (content / "book.yaml").exists():
         return _fresh_import(bank, markdown_file.name, content, dry_run)
-    return _merge(bank, load(content), content, dry_run, prune)
+    return _merge(bank, load(content), content, dry_run, prune, same or {})
 
 
 def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool) -> Report:
@@ -117,11 +124,13 @@ def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool)
     return report
 
 
-def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: bool) -> Report:
+def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: bool,
+           same: dict[str, str]) -> Report:
     report = Report(repaired_mojibake=bank.repaired_mojibake)
     upstream = [(s, g, text) for s in bank.sections for g in s.groups for text in g.questions]
     matches = _match_all([text for _, _, text in upstream], list(book.questions))
     old_place = {q.id: (s.title, sub.title) for s in book.sections for sub in s.subsections for q in sub.questions}
+    _pair_rewordings(upstream, matches, book, old_place, same, report)
     taken = {q.id for q in book.questions} | {s.id for s in book.sections}
     layout: dict[str, dict[str, list[str]]] = {}  # section title → group title → ids, in upstream order
     new_files, rewordings = {}, {}
@@ -153,6 +162,43 @@ def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: 
     if not dry_run:
         _apply(book, bank.sections, layout, new_files, rewordings, content, prune, report)
     return report
+
+
+def _pair_rewordings(upstream, matches: list[_Match], book: Book, old_place, same: dict[str, str],
+                     report: Report) -> None:
+    """A second look at the questions still unmatched. A new question and a missing one in the same
+    section pair up when every content word of the old question is in the new one (a term translated,
+    a clause added, words reordered: «Что такое bagging?» → «Что такое бэггинг (bagging)?») and
+    neither could pair with another; pairs that are not one to one are listed as likely, for `same`
+    (--same NEW_ID=OLD_ID) to confirm."""
+    paired = {m.question.id for m in matches if m.question} | {q.id for m in matches for q in m.candidates}
+    unmatched_old = {q.id: q for q in book.questions if q.id not in paired}
+    new = {i: upstream[i] for i, m in enumerate(matches) if m.question is None and not m.candidates}
+    by_slug = {slugify(text): i for i, (_, _, text) in new.items()}
+    for new_id, old_id in same.items():
+        if new_id not in by_slug:
+            raise SyncError(f"--same {new_id}={old_id}: no new question gets the id '{new_id}'"
+                            f" (the ids are in the 'added:' lines of a --dry-run)")
+        if old_id not in unmatched_old:
+            raise SyncError(f"--same {new_id}={old_id}: '{old_id}' is not an existing question left"
+                            " without a match")
+        matches[by_slug[new_id]] = _Match(unmatched_old.pop(old_id))
+        del new[by_slug[new_id]]
+    old_words = {qid: content_words(q.text) for qid, q in unmatched_old.items()}
+    candidates = {i: [q for qid, q in unmatched_old.items() if old_place[qid][0] == section.title
+                      and old_words[qid] and old_words[qid] <= content_words(text)]
+                  for i, (section, _, text) in new.items()}
+    claims: dict[str, int] = {}
+    for options in candidates.values():
+        for question in options:
+            claims[question.id] = claims.get(question.id, 0) + 1
+    for i, options in candidates.items():
+        if len(options) == 1 and claims[options[0].id] == 1:
+            matches[i] = _Match(options[0])
+            continue
+        text = new[i][2]
+        report.likely += [f"«{text}» may reword {q.id} «{q.text}»: if so, import again with"
+                          f" --same {slugify(text)}={q.id}" for q in options]
 
 
 def _keep_missing(book, matches, layout, report, prune) -> None:

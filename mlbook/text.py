@@ -23,6 +23,22 @@ _STOPWORDS = set(
 _MOJIBAKE_MARKERS = re.compile("[\u2013\u2014][\u00a0-\u00ff\u0192\u2020-\u2122\u02c6-\u02dd\u03a9\u03c0\u221a\u2248\u2260\u2264\u2265\u25ca\ufb01\ufb02]")
 
 
+STEM = 5
+"""Letters of a Russian word kept to compare it across inflections (работает / работают → работ)."""
+
+
+def content_words(text: str) -> set[str]:
+    """The words of a question that carry its meaning, cut to their stems: no stopwords, no
+    punctuation, case and ё folded."""
+    words = re.findall(r"\w+", text.lower().replace("ё", "е"))
+    return {_stem(word) for word in words if word not in _STOPWORDS and len(word) > 1}
+
+
+def _stem(word: str) -> str:
+    """Russian words lose their endings; Latin ones (terms: BatchNorm, batch) are kept whole."""
+    return word[:STEM] if re.search("[а-я]", word) else word
+
+
 def slugify(text: str, max_words: int = 4) -> str:
     """A readable ASCII identifier from Russian or English text."""
     words = re.findall(r"[\w]+", text.lower())

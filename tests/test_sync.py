@@ -5,9 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from mlbook.cli import run
 from mlbook.load import load
-from tests.conftest import SAMPLE
+from tests.conftest import CONTENT, SAMPLE
 
 
 def import_text(tmp_path: Path, markdown: str, content: Path, *options: str) -> int:
@@ -139,3 +141,65 @@ def test_similar_but_different_short_questions_are_not_merged(tmp_path, capsys):
     assert import_text(tmp_path, "## Н\n- Как работает LayerNorm?\n- Как работает GrupNorm?\n", content) == 0
     assert "reworded: rabotaet-groupnorm: «Как работает GroupNorm?» → «Как работает GrupNorm?»" in (
         capsys.readouterr().out.splitlines())  # a typo upstream is a rewording, not a new question
+
+
+SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "ml-interview-README.md"
+REWORDINGS = {  # the seed's text → a rewording a bank commonly gets
+    "Что такое bagging?": "Что такое бэггинг (bagging)?",  # a term translated
+    "Что такое receptive field?": "Что такое рецептивное поле (receptive field)?",
+    "Что такое GIL в Python?": "Что такое GIL в Python и зачем он нужен?",  # a clause added
+    "Почему L1 регуляризация зануляет часть весов?": "Почему часть весов зануляет L1 регуляризация?",  # reordered
+    "Что такое градиент?": "Что такое градиент функции потерь и куда он указывает?",
+}
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="../shared/seed is not beside the repo")
+def test_rewordings_of_the_seed_keep_their_answers_and_ids(tmp_path, capsys):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    before = {q.id: (q.text, q.body) for q in load(content).questions}
+    upstream = SEED.read_text(encoding="utf-8")
+    for old, new in REWORDINGS.items():
+        assert f"- {old}\n" in upstream
+        upstream = upstream.replace(f"- {old}\n", f"- {new}\n")
+    assert import_text(tmp_path, upstream, content) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "summary: 0 added, 5 reworded, 0 moved, 0 missing, 0 removed, 0 ambiguous, 106 unchanged"
+    after = {q.id: (q.text, q.body) for q in load(content).questions}
+    assert after.keys() == before.keys()
+    renamed = {before[qid][0]: after[qid][0] for qid in after if after[qid][0] != before[qid][0]}
+    assert renamed == REWORDINGS
+    assert all(after[qid][1] == before[qid][1] and before[qid][1].strip() for qid in after)
+    assert "reworded: bagging: «Что такое bagging?» → «Что такое бэггинг (bagging)?»" in out
+
+
+def test_a_rewording_that_could_pair_two_ways_is_listed_then_confirmed(tmp_path, capsys):
+    content = tmp_path / "c"
+    assert import_text(tmp_path, "## Нормализация\n- Что такое BatchNorm?\n- Что такое LayerNorm?\n",
+                       content, "-q") == 0
+    capsys.readouterr()
+    upstream = "## Нормализация\n- Чем BatchNorm отличается от LayerNorm?\n- Что такое GroupNorm?\n"
+    assert import_text(tmp_path, upstream, content, "--dry-run") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert ("likely: «Чем BatchNorm отличается от LayerNorm?» may reword batchnorm «Что такое BatchNorm?»: if so,"
+            " import again with --same batchnorm-otlichaetsya-layernorm=batchnorm") in out
+    assert ("likely: «Чем BatchNorm отличается от LayerNorm?» may reword layernorm «Что такое LayerNorm?»: if so,"
+            " import again with --same batchnorm-otlichaetsya-layernorm=layernorm") in out
+    assert out[-2] == "summary: 2 added, 0 reworded, 0 moved, 2 missing, 0 removed, 0 ambiguous, 0 unchanged"
+    assert import_text(tmp_path, upstream, content, "--same", "batchnorm-otlichaetsya-layernorm=batchnorm") == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "summary: 1 added, 1 reworded, 0 moved, 1 missing, 0 removed, 0 ambiguous, 0 unchanged"
+    assert [q.id for q in load(content).questions] == ["batchnorm", "groupnorm", "layernorm"]
+
+
+def test_same_option_errors_name_the_problem(tmp_path, capsys):
+    content = tmp_path / "c"
+    assert import_text(tmp_path, "## Н\n- Что такое BatchNorm?\n", content, "-q") == 0
+    assert import_text(tmp_path, "## Н\n- Что такое BatchNorm?\n", content, "--same", "x") == 1
+    assert import_text(tmp_path, "## Н\n- Что такое GroupNorm?\n", content, "--same", "nope=batchnorm") == 1
+    assert import_text(tmp_path, "## Н\n- Что такое GroupNorm?\n", content, "--same", "groupnorm=nope") == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: --same x: expected NEW_ID=OLD_ID",
+        "error: --same nope=batchnorm: no new question gets the id 'nope' (the ids are in the 'added:' lines"
+        " of a --dry-run)",
+        "error: --same groupnorm=nope: 'nope' is not an existing question left without a match"]
