@@ -7,6 +7,7 @@ import textwrap
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .labels import labels
 from .model import Book
 
 WIDTH, HEIGHT = 1200, 1800
@@ -30,13 +31,14 @@ def cover_png(book: Book) -> bytes:
     sans_bold = _font(["/usr/share/fonts/truetype/paratype/PTS75F.ttf", "DejaVuSans-Bold.ttf"], 86)
     sans = _font(["/usr/share/fonts/truetype/paratype/PTS55F.ttf", "DejaVuSans.ttf"], 52)
     small = _font(["/usr/share/fonts/truetype/paratype/PTS55F.ttf", "DejaVuSans.ttf"], 40)
-    draw.text((170, 330), "MACHINE LEARNING ENGINEER · COMPUTER VISION", font=small, fill=BLUE)
+    draw.text((170, 330), book.kicker.upper(), font=small, fill=BLUE)
     y = 460
     for line in textwrap.wrap(book.title, width=20):
         draw.text((170, y), line, font=sans_bold, fill=(20, 20, 20))
         y += 110
     draw.text((170, y + 50), book.subtitle, font=sans, fill=(70, 70, 70))
-    draw.text((170, 1220), f"{len(book.questions)} вопросов", font=small, fill=(100, 100, 100))
+    draw.text((170, 1220), labels(book.language).count("questions_count", len(book.questions)), font=small,
+              fill=(100, 100, 100))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .errors import Problems
+from .labels import LabelsError, labels
 from .markdown import DeferredChecks, check_body, figure_numbers
 from .model import Book, Location, Question, Section, Source, Subsection
 from .text import looks_like_mojibake
@@ -241,14 +242,26 @@ def _build_book(root: Path, book_file: Path, meta: LineDict,
         title=_text_field(meta, "title", here, problems),
         subtitle=_text_field(meta, "subtitle", here, problems, required=False),
         author=_text_field(meta, "author", here, problems),
-        language=_text_field(meta, "language", here, problems),
+        language=_language(meta, here, problems),
         identifier=_text_field(meta, "identifier", here, problems),
         source=Source(**{key: _text_field(source, key, here, problems, required=key != "note")
                          for key in ("name", "url", "author", "license", "note")}),
         sections=sections,
         root=root,
         issues_url=_issues_url(meta, here, problems),
+        kicker=_text_field(meta, "kicker", here, problems, required=False),
     )
+
+
+def _language(meta: LineDict, where: Location, problems: Problems) -> str:
+    """`language`: a code with a labels file (templates/languages/CODE.yaml) for every output's words."""
+    language = _text_field(meta, "language", where, problems)
+    if language:
+        try:
+            labels(language)
+        except LabelsError as error:
+            problems.add(Location(where.path, meta.key_lines.get("language", meta.line)), str(error))
+    return language
 
 
 def _issues_url(meta: LineDict, where: Location, problems: Problems) -> str:

@@ -21,6 +21,7 @@ from pygments.util import ClassNotFound
 from . import figures, math, typography
 from .errors import Problems
 from .files import cache_file, cached_text
+from .labels import Labels, labels
 from .model import Location, Question
 from .text import cache_root
 
@@ -176,6 +177,8 @@ class AnswerRenderer:
 
     target: str
     content_root: Path
+    language: str = "ru"
+    """The book's language: the words of captions and notes, and whether the Russian typograph runs."""
     questions: dict[str, Question] = field(default_factory=dict)
     """Questions present in this document, by id: targets of `[](#id)` links."""
     href: object = None
@@ -195,8 +198,16 @@ class AnswerRenderer:
             if token.type == "heading_open":
                 level = min(6, max(int(token.tag[1]), 3) + 1)
                 token.tag = tokens[i + 2].tag = f"h{level}"
-        typography.apply(tokens)
+        self._typeset(tokens)
         return Markup(_PARSER.renderer.render(tokens, _PARSER.options, {"renderer": self}))
+
+    @property
+    def labels(self) -> Labels:
+        return labels(self.language)
+
+    def _typeset(self, tokens) -> None:
+        if self.labels.typography == "russian":
+            typography.apply(tokens)
 
     def figure_numbers(self) -> dict[str, tuple[str, Question]]:
         if self._figure_numbers is None:
@@ -206,7 +217,7 @@ class AnswerRenderer:
     def render_inline(self, text: str) -> Markup:
         """One line of Markdown (a key point): emphasis, code and `$…$` math, no blocks."""
         tokens = _PARSER.parseInline(text)
-        typography.apply(tokens)
+        self._typeset(tokens)
         return Markup(_PARSER.renderer.render(tokens, _PARSER.options, {"renderer": self}))
 
     def _add_figure(self, image: Token, question: Question, section: str) -> RenderedFigure:
@@ -304,7 +315,7 @@ def _render_fence(self, tokens, idx, options, env):
     label = f'<span class="code-lang">{escape(language)}</span>' if language else ""
     note = rest.strip().removeprefix("norun:").strip()
     if rest.strip().startswith("norun:") and note:
-        label += f'<span class="code-note">не запускается: {escape(note)}</span>'
+        label += f'<span class="code-note">{escape(_renderer_of(env).labels.code_not_run)}: {escape(note)}</span>'
     return f'<div class="code">{label}<pre class="highlight"><code>{code}</code></pre></div>\n'
 
 
@@ -339,7 +350,7 @@ def _render_link_open(self, tokens, idx, options, env):
 def _figure_link(renderer: AnswerRenderer, token: Token, label: str, empty: bool) -> str:
     """`[](#fig:name)`: «рис. 2.3», a link to the figure (to its page in print)."""
     number, question = renderer.figure_numbers().get(label, (None, None))
-    text = f"рис.\u00a0{number}" if empty and number else ""
+    text = f"{escape(renderer.labels.figure_ref)}\u00a0{number}" if empty and number else ""
     if number is None or renderer.target == "anki":
         token.meta["dropped"] = True
         return text or (label if empty else "")
@@ -361,7 +372,7 @@ def _render_image(self, tokens, idx, options, env):
     if figure is None:
         return f'<span class="inline-figure">[{alt}]</span>'
     title = token.attrs.get("title")
-    caption = f"Рис. {figure.number}." + (f" {escape(title)}" if title else "")
+    caption = f"{escape(renderer.labels.figure)} {figure.number}." + (f" {escape(title)}" if title else "")
     return (f'<figure id="fig-{figure.number.replace(".", "-")}"><img src="{escape(renderer.image_src(figure))}"'
             f' alt="{alt}"/><figcaption>{caption}</figcaption></figure>\n')
 

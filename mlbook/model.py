@@ -120,6 +120,8 @@ class Book:
     issues_url: str = ""
     """Issue tracker where readers report errors (e.g. `https://github.com/OWNER/REPO/issues`);
     empty: no «Сообщить об ошибке» links."""
+    kicker: str = ""
+    """A line above the title on the cover (e.g. `Machine Learning Engineer · Computer Vision`)."""
 
     @property
     def questions(self) -> tuple[Question, ...]:

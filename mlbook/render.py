@@ -12,12 +12,12 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from .labels import labels
 from .markdown import AnswerRenderer, pygments_css  # noqa: F401 (re-exported)
 from .model import Book, Question, Section, Subsection
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAPER_SIZES = {"A4": "A4", "A5": "A5", "letter": "letter"}
-DIFFICULTY_NAMES = {1: "базовый", 2: "средний", 3: "продвинутый"}
 
 
 @dataclass(frozen=True)
@@ -35,16 +35,16 @@ class Page:
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.globals["difficulty_name"] = DIFFICULTY_NAMES.get
     env.globals["report_url"] = report_url
+    env.globals["link"] = lambda url, text: Markup('<a href="{}">{}</a>').format(url, text)
     return env
 
 
 def report_url(book: Book, question: Question) -> str:
     """A new issue in the book's tracker with the question's number, id and text filled in."""
-    title = f"Ошибка в ответе {question.number}: {question.text}"
-    body = (f"Вопрос {question.number} «{question.text}» (id: `{question.id}`).\n\n"
-            "Что не так в ответе и как должно быть (с источником, если есть):\n\n")
+    words = labels(book.language)
+    title = words("issue_title", number=question.number, question=question.text)
+    body = words("issue_body", number=question.number, question=question.text, id=question.id)
     return f"{book.issues_url}/new?" + urlencode({"title": title, "body": body}, quote_via=quote)
 
 
@@ -94,17 +94,23 @@ def _units(book: Book) -> list[tuple[Section, Subsection, tuple[Question, ...]]]
 
 def _render_print_documents(book: Book, page: Page, documents) -> tuple[list[str], AnswerRenderer]:
     """HTML documents of `(with front matter?, [(section, subsection)])`, answers rendered once."""
-    renderer = AnswerRenderer("print", book.root, {q.id: q for q in book.questions},
+    renderer = AnswerRenderer("print", book.root, book.language, {q.id: q for q in book.questions},
                               lambda q: f"#{anchor(q)}")
     answers = _answers(book, renderer) if page.answers else {}
     key_points = _key_points(book, renderer) if page.answers or page.kind == "sheet" else {}
     template = environment().get_template(
         {"book": "book.html.j2", "handout": "book.html.j2", "sheet": "sheet.html.j2"}[page.kind])
     css = (TEMPLATES / "print.css").read_text(encoding="utf-8")
-    common = dict(book=book, page=page, answers=answers, key_points=key_points, anchor=anchor,
-                  links=_links(book), href=lambda q: f"#{anchor(q)}",
-                  css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper]) + pygments_css()))
+    common = dict(book=book, t=labels(book.language), page=page, answers=answers, key_points=key_points,
+                  anchor=anchor, links=_links(book), href=lambda q: f"#{anchor(q)}",
+                  css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper])
+                             .replace("PAGE_LABEL", _css_string(labels(book.language).page)) + pygments_css()))
     return [template.render(front=front, units=units, **common) for front, units in documents], renderer
+
+
+def _css_string(text: str) -> str:
+    """`text` for the inside of a CSS string: quotes, backslashes and angle brackets escaped."""
+    return "".join(f"\\{ord(ch):x} " if ch in '"\\<>' else ch for ch in text)
 
 
 @dataclass(frozen=True)
@@ -161,16 +167,16 @@ class BookPart:
 def render_epub_parts(book: Book, answers_on: bool, edition: str = "epub"):
     """(front matter XHTML, [(section, XHTML)], renderer) for the EPUB writer. `edition`: "epub" draws
     formulas as inline SVG, "kindle" writes them as MathML (markdown.TARGETS)."""
-    renderer = AnswerRenderer(edition, book.root, {q.id: q for q in book.questions}, epub_href)
+    renderer = AnswerRenderer(edition, book.root, book.language, {q.id: q for q in book.questions}, epub_href)
     answers = _answers(book, renderer) if answers_on else {}
     key_points = _key_points(book, renderer) if answers_on else {}
     env = environment()
     links = _links(book)
-    front = env.get_template("epub_front.xhtml.j2").render(book=book)
+    front = env.get_template("epub_front.xhtml.j2").render(book=book, t=labels(book.language))
     chapters = [
         (section, env.get_template("epub_section.xhtml.j2").render(
-            book=book, section=section, answers=answers, key_points=key_points, anchor=anchor,
-            links=links, answers_on=answers_on, href=epub_href))
+            book=book, t=labels(book.language), section=section, answers=answers, key_points=key_points,
+            anchor=anchor, links=links, answers_on=answers_on, href=epub_href))
         for section in book.sections
     ]
     return front, chapters, renderer
@@ -210,12 +216,12 @@ def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tup
 
     `open_answers`: answers start open (the author's preview); the reader's edition folds them.
     """
-    renderer = AnswerRenderer("web", book.root, {q.id: q for q in book.questions}, site_href)
+    renderer = AnswerRenderer("web", book.root, book.language, {q.id: q for q in book.questions}, site_href)
     answers = _answers(book, renderer) if answers_on else {}
     key_points = _key_points(book, renderer) if answers_on else {}
     env = environment()
-    common = dict(book=book, answers=answers, key_points=key_points, anchor=anchor, href=site_href,
-                  links=_links(book), answers_on=answers_on, page_name=site_page_name,
+    common = dict(book=book, t=labels(book.language), answers=answers, key_points=key_points, anchor=anchor,
+                  href=site_href, links=_links(book), answers_on=answers_on, page_name=site_page_name,
                   open_answers=open_answers)
     pages = {"index.html": env.get_template("site/index.html.j2").render(**common)}
     for section in book.sections:
@@ -229,7 +235,7 @@ def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tup
 
 def render_anki_notes(book: Book) -> tuple[list[tuple[Question, dict[str, str]]], AnswerRenderer]:
     """Each question's card fields: number, question, key points, answer (Anki's math and styles)."""
-    renderer = AnswerRenderer("anki", book.root, {}, lambda q: "")
+    renderer = AnswerRenderer("anki", book.root, book.language, {}, lambda q: "")
     notes = []
     for question in book.questions:
         points = "".join(f"<li>{point}</li>" for point in _key_points_of(question, renderer))
@@ -237,7 +243,8 @@ def render_anki_notes(book: Book) -> tuple[list[tuple[Question, dict[str, str]]]
             "Number": question.number,
             "Question": str(escape(question.text)),
             "KeyPoints": f"<ul>{points}</ul>" if points else "",
-            "Answer": str(renderer.render(question)) if question.answered else "<i>Ответ ещё не написан.</i>",
+            "Answer": (str(renderer.render(question)) if question.answered
+                       else f"<i>{escape(renderer.labels.unanswered)}</i>"),
         }))
     return notes, renderer
 

@@ -18,6 +18,7 @@ from ebooklib import epub
 from . import figures, join, layout, render
 from .fetch import BookFetcher, mime
 from .files import atomic_output, write_text_atomically
+from .labels import Labels, labels
 from .model import Book
 
 
@@ -135,8 +136,10 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
     ebook.set_language(book.language)
     ebook.add_author(book.author)
     ebook.add_metadata("DC", "description", book.subtitle)
-    ebook.add_metadata("DC", "rights", f"Вопросы: {book.source.name}, {book.source.license}")
-    _accessibility_metadata(ebook, edition)
+    words = labels(book.language)
+    ebook.add_metadata("DC", "rights", words("questions_source", source=book.source.name,
+                                             license=book.source.license))
+    _accessibility_metadata(ebook, edition, words)
     ebook.set_cover("cover.png", cover_png, create_page=True)
     ebook.get_item_with_id("cover").is_linear = True  # a non-linear cover must be linked; keep it in the flow
     ebook.add_item(epub.EpubItem(uid="style", file_name="style/book.css", media_type="text/css",
@@ -150,7 +153,7 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
         ebook.add_item(epub.EpubItem(uid=figure.name.replace("/", "-").replace(".", "-"),
                                      file_name=figure.name, media_type=mime(figure.path),
                                      content=figure.path.read_bytes()))
-    ebook.toc = [epub.Link("about.xhtml", "О книге", "toc-about")] + [
+    ebook.toc = [epub.Link("about.xhtml", words.about, "toc-about")] + [
         (epub.Section(f"{s.number}. {s.title}", render.epub_chapter_name(s.number)),
          [epub.Link(render.epub_href(q), f"{q.number} {q.text}", f"toc-{q.id}") for q in s.questions])
         for s, _ in chapters
@@ -171,14 +174,11 @@ def _xhtml_item(uid: str, name: str, html: str) -> epub.EpubItem:
     return item
 
 
-_MATH_ACCESSIBILITY = {
-    "epub": ([], "формулы — рисунки SVG, у каждой исходный LaTeX как текстовое описание"),
-    "kindle": ([("schema:accessibilityFeature", "MathML")],
-               "формулы в MathML с исходным LaTeX как альтернативным текстом"),
-}
+_MATH_ACCESSIBILITY = {"epub": ([], "formulas_svg"),
+                       "kindle": ([("schema:accessibilityFeature", "MathML")], "formulas_mathml")}
 
 
-def _accessibility_metadata(ebook: epub.EpubBook, edition: str) -> None:
+def _accessibility_metadata(ebook: epub.EpubBook, edition: str, words: Labels) -> None:
     math_features, math_summary = _MATH_ACCESSIBILITY[edition]
     for prop, value in math_features + [("schema:accessMode", "textual"), ("schema:accessMode", "visual"),
                         ("schema:accessModeSufficient", "textual"),
@@ -186,8 +186,8 @@ def _accessibility_metadata(ebook: epub.EpubBook, edition: str) -> None:
                         ("schema:accessibilityFeature", "tableOfContents"),
                         ("schema:accessibilityFeature", "alternativeText"),
                         ("schema:accessibilityHazard", "none"),
-                        ("schema:accessibilitySummary", "Структурированный текст с оглавлением;"
-                         f" {math_summary}; у рисунков есть текстовое описание.")]:
+                        ("schema:accessibilitySummary",
+                         words("accessibility_summary", formulas=getattr(words, math_summary)))]:
         ebook.add_metadata(None, "meta", value, {"property": prop})
 
 

@@ -9,8 +9,10 @@ import tempfile
 from pathlib import Path
 
 import genanki
+from markupsafe import escape
 
 from . import render
+from .labels import labels
 from .markdown import pygments_css
 from .model import Book
 from .files import atomic_output
@@ -92,15 +94,17 @@ figcaption { font-size: 0.85em; color: #555; }
 .code-lang, .code-note { font-size: 0.7em; color: #777; margin-right: 1em; }
 """
 FRONT = '<div class="question"><span class="num">{{Number}}</span> {{Question}}</div>'
-BACK = ('{{FrontSide}}<hr id="answer"><div class="key-points"><b>Ключевые тезисы</b>{{KeyPoints}}</div>'
+BACK = ('{{FrontSide}}<hr id="answer"><div class="key-points"><b>KEY_POINTS</b>{{KeyPoints}}</div>'
         '<div class="answer">{{Answer}}</div>')
 
 
 def anki_model(book: Book) -> genanki.Model:
+    words = labels(book.language)
     return genanki.Model(
         stable_id(book.identifier, "model"), f"{book.title} (mlbook)",
         fields=[{"name": "Number"}, {"name": "Question"}, {"name": "KeyPoints"}, {"name": "Answer"}],
-        templates=[{"name": "Вопрос → ответ", "qfmt": FRONT, "afmt": BACK}], css=CARD_CSS)
+        templates=[{"name": words.anki_card, "qfmt": FRONT,
+                    "afmt": BACK.replace("KEY_POINTS", str(escape(words.key_points)))}], css=CARD_CSS)
 
 
 def write_anki(book: Book, target: Path) -> int:
@@ -112,7 +116,7 @@ def write_anki(book: Book, target: Path) -> int:
     for question, fields in notes:
         tags = [tag.replace(" ", "_") for tag in question.tags]
         if question.difficulty:
-            tags.append(f"сложность::{question.difficulty}")
+            tags.append(f"{labels(book.language).anki_difficulty_tag}::{question.difficulty}")
         note = genanki.Note(model=model, fields=[fields[f["name"]] for f in model.fields],
                             guid=genanki.guid_for(book.identifier, question.id), tags=tags)
         decks[question.number.split(".")[0]].add_note(note)

@@ -38,7 +38,7 @@ function search(query) {
   if (!hits.length) {
     const item = document.createElement("li");
     item.className = "nothing";
-    item.textContent = "Ничего не найдено";
+    item.textContent = list.dataset.nothingFound;
     list.appendChild(item);
   }
 }
