@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import cover, render, serve, write, write_web
 from .errors import ContentError
-from .sync import SyncError, import_bank
+from .sync import NewBook, SyncError, import_bank
 from .load import load
 from .model import Book
 from .select import Selection, select, unknown_sections
@@ -108,8 +108,18 @@ def parser() -> argparse.ArgumentParser:
     importer.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
     importer.add_argument("--prune", action="store_true",
                           help="delete questions that are no longer in the list (default: keep them)")
-    importer.add_argument("--flat-title", default="Вопросы", metavar="TITLE",
-                          help="section title for a list without headings (default: Вопросы)")
+    importer.add_argument("--flat-title", metavar="TITLE",
+                          help="section title for a file without section headings (default: the language's"
+                          " word for questions)")
+    importer.add_argument("--language", default="ru", help="a new bank's language: its labels file in"
+                          " templates/languages/ (default: ru)")
+    importer.add_argument("--title", default="", help="a new bank's title (default: the file's own title)")
+    importer.add_argument("--source-url", default="", metavar="URL", help="where the bank comes from")
+    importer.add_argument("--source-author", default="", metavar="NAME", help="who wrote the bank")
+    importer.add_argument("--license", default="", metavar="ID", help="the bank's license, e.g. MIT")
+    importer.add_argument("--mark", action="append", default=[], metavar="MARK=LEVEL",
+                          help="a difficulty mark beside questions and its level 1–3, besides the built-in"
+                          " 👶 ⭐️ 🚀, [E] [M] [H], (easy) (medium) (hard) (repeatable)")
     importer.add_argument("--same", action="append", default=[], metavar="NEW_ID=OLD_ID",
                           help="the new question NEW_ID (as an 'added:' line names it) rewords the existing"
                           " question OLD_ID: keep OLD_ID's file, answer and id (repeatable)")
@@ -135,7 +145,7 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--tags", nargs="+", default=(), metavar="TAG",
                          help="keep questions that have any of these tags")
     command.add_argument("--difficulty", nargs="+", type=int, choices=(1, 2, 3), default=(),
-                         help="keep questions of these difficulties (1 базовый, 2 средний, 3 продвинутый)")
+                         help="keep questions of these difficulties (1 basic, 2 intermediate, 3 advanced)")
     command.add_argument("--random", type=int, metavar="N", dest="random_count",
                          help="keep N questions drawn at random (after the filters above)")
     command.add_argument("--seed", type=int, default=0, metavar="S",
@@ -156,15 +166,27 @@ def _same_pairs(options: list[str]) -> dict[str, str]:
     return pairs
 
 
+def _marks(options: list[str]) -> dict[str, int]:
+    marks = {}
+    for option in options:
+        mark, sep, level = option.rpartition("=")
+        if not sep or not mark or level not in ("1", "2", "3"):
+            raise SyncError(f"--mark {option}: expected MARK=LEVEL with LEVEL 1, 2 or 3")
+        marks[mark] = int(level)
+    return marks
+
+
 def run(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     console = Console(0 if args.quiet else 2 if args.verbose else 1)
     try:
         if args.command == "import":
+            new_book = NewBook(args.language, args.title, args.source_url, args.source_author, args.license)
             report = import_bank(args.file, args.content, args.dry_run, args.prune, args.flat_title,
-                                 _same_pairs(args.same))
+                                 _same_pairs(args.same), new_book, _marks(args.mark))
             for line in report.lines():
-                if console.verbosity >= 1 or line.startswith(("summary", "ambiguous", "likely")):
+                if console.verbosity >= 1 or line.startswith(("summary", "ambiguous", "likely")) \
+                        or line in report.notes:
                     print(line)
             if args.dry_run:
                 print("dry run: nothing was changed")

@@ -1,4 +1,5 @@
-"""Reading Markdown question lists (the seed bank's layout and its common variants)."""
+"""Reading Markdown question banks: question lists (the seed bank's layout and its common variants)
+and question-and-answer files (mlbook/qa.py), one file or a folder of them."""
 
 from __future__ import annotations
 
@@ -6,11 +7,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import qa
 from .errors import ContentError
 from .text import looks_like_mojibake, repair_mojibake
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*\S)\s*$")
+_LINK_ONLY = re.compile(r"^\[[^\]]*\]\([^)]*\)\W*$")
 _EMOJI = re.compile(r"^([^\w\s«\"'(]+)\s*(.*)$")
 
 
@@ -20,6 +23,8 @@ class ImportedGroup:
 
     title: str
     questions: list[str] = field(default_factory=list)
+    answers: dict[str, qa.QAQuestion] = field(default_factory=dict)
+    """For a Q&A source: each question's answer, difficulty and images, by question text."""
 
 
 @dataclass
@@ -41,10 +46,46 @@ class ImportedBank:
 
     sections: list[ImportedSection]
     repaired_mojibake: bool
+    title: str = ""
+    """The bank's own title (a lone top heading), if it has one."""
+    notes: list[str] = field(default_factory=list)
+    """`path:line: message` for what the import could not keep as it was."""
 
 
-def read_bank(path: Path, flat_title: str = "Вопросы") -> ImportedBank:
-    """Read a Markdown question list, repairing text that was once decoded with the wrong code page."""
+def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, int] | None = None) -> ImportedBank:
+    """Read a Markdown question list or Q&A file — or every `.md` file of a folder, in name order, a
+    file without headings becoming a section named by its title — repairing text that was once
+    decoded with the wrong code page."""
+    if not path.is_dir():
+        return _read_file(path, flat_title, marks)
+    files = sorted(p for p in path.rglob("*.md") if not p.name.startswith("."))
+    if not files:
+        raise ContentError([f"{path}: no .md files in the folder"])
+    banks, notes = [], []
+    for file in files:
+        try:
+            banks.append(_read_file(file, _file_title(file), marks, file_is_section=True))
+        except ContentError as error:  # a README with badges and a table of contents, say
+            notes.append(f"{file}:1: no questions in this file; skipped")
+    if not banks:
+        raise ContentError(notes)
+    readme = next((f for f in files if f.name.lower() == "readme.md"), None)
+    title = _file_title(readme) if readme else path.name
+    return ImportedBank([s for b in banks for s in b.sections], any(b.repaired_mojibake for b in banks),
+                        title, notes + [n for b in banks for n in b.notes])
+
+
+def _file_title(path: Path) -> str:
+    """A section title for a file without section headings: its first heading, or its name."""
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        heading = _HEADING.match(line)
+        if heading:
+            return heading.group(2)
+    return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+def _read_file(path: Path, flat_title: str, marks: dict[str, int] | None,
+               file_is_section: bool = False) -> ImportedBank:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -59,7 +100,23 @@ def read_bank(path: Path, flat_title: str = "Вопросы") -> ImportedBank:
             raise ContentError([f"{path}:1: text looks like mojibake (UTF-8 decoded as another code page)"
                                 " and cannot be repaired automatically; convert it back to UTF-8 first"])
         text, repaired = fixed, True
+    if qa.has_answers(text):
+        return _from_qa(qa.read_qa(text, path, flat_title, marks, file_is_section), path, repaired)
     return ImportedBank(parse_question_list(text, path, flat_title), repaired)
+
+
+def _from_qa(bank: qa.QABank, path: Path, repaired: bool) -> ImportedBank:
+    sections = []
+    for section in bank.sections:
+        imported = ImportedSection(*reversed(_split_emoji(section.title)))
+        for group in section.groups:
+            imported.groups.append(ImportedGroup(group.title, [q.text for q in group.questions],
+                                                 {q.text: q for q in group.questions}))
+        sections.append(imported)
+    if not sections:
+        raise ContentError([f"{path}:1: no questions found: expected questions as bold paragraphs,"
+                            " headings or list items, each followed by its answer"])
+    return ImportedBank(sections, repaired, bank.title, bank.notes)
 
 
 def _heading_levels(lines: list[str]) -> tuple[int | None, int | None]:
@@ -89,6 +146,8 @@ def parse_question_list(text: str, path: Path, flat_title: str = "Вопросы
             elif level == subsection_level and sections:
                 sections[-1].groups.append(ImportedGroup(_split_emoji(title)[1]))
             last = None
+        elif item and not item.group(1) and _LINK_ONLY.match(item.group(2)):
+            last = None  # a table of contents: a list of links
         elif item and not item.group(1):
             if not sections:
                 sections.append(ImportedSection(flat_title, ""))

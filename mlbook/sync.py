@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import shutil
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +17,10 @@ import yaml
 
 from .files import write_text_atomically
 from .importer import ImportedBank, ImportedSection, read_bank
+from .labels import Labels, labels
 from .load import load
 from .model import Book, Question
+from .qa import QAQuestion
 from .text import content_words, slugify
 
 SIMILAR = 0.85
@@ -40,9 +43,12 @@ class Report:
     """Rewordings that could pair more than one way: imported as added + missing, to confirm with --same."""
     unchanged: int = 0
     repaired_mojibake: bool = False
+    notes: list[str] = field(default_factory=list)
+    """`path:line: message`: what the source held that the import could not keep as it was."""
 
     def lines(self) -> list[str]:
         out = ["repaired mojibake: the file was UTF-8 decoded as another code page"] if self.repaired_mojibake else []
+        out += self.notes
         for kind in ("added", "reworded", "moved", "missing", "removed", "ambiguous", "likely"):
             out += [f"{kind}: {item}" for item in getattr(self, kind)]
         counts = ", ".join(f"{len(getattr(self, k))} {k}" for k in ("added", "reworded", "moved", "missing",
@@ -92,18 +98,33 @@ class SyncError(ValueError):
     """An import option that cannot be applied; the message says why."""
 
 
+@dataclass
+class NewBook:
+    """What a fresh import writes into book.yaml besides the sections."""
+
+    language: str = "ru"
+    title: str = ""
+    source_url: str = ""
+    source_author: str = ""
+    license: str = ""
+
+
 def import_bank(markdown_file: Path, content: Path, dry_run: bool = False, prune: bool = False,
-                flat_title: str = "Вопросы", same: dict[str, str] | None = None) -> Report:
-    """Import or merge `markdown_file` into `content`; with dry_run, only report. `same` maps the id a
-    new question would get to the id of the existing question it rewords (confirmed by a person)."""
-    bank = read_bank(markdown_file, flat_title)
+                flat_title: str | None = None, same: dict[str, str] | None = None,
+                new_book: NewBook | None = None, marks: dict[str, int] | None = None) -> Report:
+    """Import or merge `markdown_file` (or a folder of .md files) into `content`; with dry_run, only
+    report. `same` maps the id a new question would get to the id of the existing question it rewords
+    (confirmed by a person); `new_book` sets book.yaml's language, title and source for a new bank."""
+    new_book = new_book or NewBook()
+    language = new_book.language if not (content / "book.yaml").exists() else load(content).language
+    bank = read_bank(markdown_file, flat_title or labels(language).questions, marks)
     if not (content / "book.yaml").exists():
-        return _fresh_import(bank, markdown_file.name, content, dry_run)
+        return _fresh_import(bank, markdown_file.name, content, dry_run, new_book)
     return _merge(bank, load(content), content, dry_run, prune, same or {})
 
 
-def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool) -> Report:
-    report = Report(repaired_mojibake=bank.repaired_mojibake)
+def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool, new_book: NewBook) -> Report:
+    report = Report(repaired_mojibake=bank.repaired_mojibake, notes=list(bank.notes))
     taken: set[str] = set()
     sections = []
     for section in bank.sections:
@@ -116,17 +137,32 @@ def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool)
                 ids.append(qid)
                 report.added.append(text)
                 if not dry_run:
-                    write_text_atomically(content / section_id / f"{qid}.md", _new_question_file(text))
+                    _write_question(content / section_id / f"{qid}.md", text, group.answers.get(text))
             groups.append((group.title, ids))
-        sections.append(_section_entry(section_id, section, groups))
+        sections.append(_section_entry(section_id, section, groups, labels(new_book.language)))
     if not dry_run:
-        write_text_atomically(content / "book.yaml", _dump_yaml({**_default_metadata(source), "sections": sections}))
+        metadata = _default_metadata(source, bank.title, new_book)
+        write_text_atomically(content / "book.yaml", _dump_yaml({**metadata, "sections": sections}))
     return report
+
+
+def _write_question(path: Path, text: str, imported: QAQuestion | None) -> None:
+    """A new question's file: with its answer, difficulty and images when the source has them."""
+    if imported is None:
+        write_text_atomically(path, _new_question_file(text))
+        return
+    body = imported.answer.markdown
+    for source, name in imported.answer.images:
+        target = f"{path.stem}-{name}"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, path.parent / target)
+        body = re.sub(rf"\]\({re.escape(name)}(?=[) ])", f"]({target}", body)
+    write_text_atomically(path, _new_question_file(text, imported.difficulty) + ("\n" + body if body else ""))
 
 
 def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: bool,
            same: dict[str, str]) -> Report:
-    report = Report(repaired_mojibake=bank.repaired_mojibake)
+    report = Report(repaired_mojibake=bank.repaired_mojibake, notes=list(bank.notes))
     upstream = [(s, g, text) for s in bank.sections for g in s.groups for text in g.questions]
     matches = _match_all([text for _, _, text in upstream], list(book.questions))
     old_place = {q.id: (s.title, sub.title) for s in book.sections for sub in s.subsections for q in sub.questions}
@@ -142,7 +178,7 @@ def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: 
         elif match.question is None:
             qid = _unique(slugify(text), taken)
             folder = next((s.id for s in book.sections if s.title == section.title), slugify(section.title, 3))
-            new_files[content / folder / f"{qid}.md"] = _new_question_file(text)
+            new_files[content / folder / f"{qid}.md"] = (text, group.answers.get(text))
             ids.append(qid)
             report.added.append(f"{qid}: {text}")
         else:
@@ -220,8 +256,8 @@ def _keep_missing(book, matches, layout, report, prune) -> None:
 
 
 def _apply(book, imported, layout, new_files, rewordings, content, prune, report) -> None:
-    for path, text in new_files.items():
-        write_text_atomically(path, text)
+    for path, (text, details) in new_files.items():
+        _write_question(path, text, details)
     for question, text in rewordings.items():
         write_text_atomically(question.source.path, _replace_question_line(question.source.path, text))
     if prune:
@@ -245,7 +281,8 @@ def _sections_yaml(book: Book, imported: list[ImportedSection], layout) -> list[
         section_id = existing.id if existing else _unique(slugify(title, max_words=3), taken)
         pairs = [(group, ids) for group, ids in groups.items() if ids]
         if pairs:
-            entries.append(_section_entry(section_id, _Titled(title, emoji.get(title, "")), pairs))
+            entries.append(_section_entry(section_id, _Titled(title, emoji.get(title, "")), pairs,
+                                          labels(book.language)))
     return entries
 
 
@@ -255,12 +292,13 @@ class _Titled:
     emoji: str
 
 
-def _section_entry(section_id: str, section, groups: list[tuple[str, list[str]]]) -> dict:
+def _section_entry(section_id: str, section, groups: list[tuple[str, list[str]]], words: Labels) -> dict:
     entry = {"id": section_id, "title": section.title, "emoji": section.emoji}
     if len(groups) == 1 and not groups[0][0]:
         entry["questions"] = groups[0][1]
     else:  # questions before the first subsection heading get a subsection of their own
-        entry["subsections"] = [{"title": title or "Общие вопросы", "questions": ids} for title, ids in groups]
+        entry["subsections"] = [{"title": title or words.general_questions, "questions": ids}
+                                for title, ids in groups]
     return entry
 
 
@@ -271,12 +309,27 @@ def _replace_question_line(path: Path, text: str) -> str:
     return re.sub(r"^question:.*$", lambda _: line, original, count=1, flags=re.MULTILINE)
 
 
-def _new_question_file(text: str) -> str:
+def _new_question_file(text: str, difficulty: int | None = None) -> str:
     front = yaml.safe_dump({"question": text}, allow_unicode=True, width=10_000)
-    return f"---\n{front}key_points: []\ndifficulty:\ntags: []\nsee_also: []\n---\n"
+    level = "" if difficulty is None else f" {difficulty}"
+    return f"---\n{front}key_points: []\ndifficulty:{level}\ntags: []\nsee_also: []\n---\n"
 
 
-def _default_metadata(source: str) -> dict:
+def _default_metadata(source: str, title: str, new_book: NewBook) -> dict:
+    """book.yaml of a new bank: this project's own bank (the seed) when nothing else is said of a
+    Russian list; otherwise the title and source given, the rest for the author to fill in (the
+    loader names each field left empty)."""
+    if new_book != NewBook():
+        words = labels(new_book.language)
+        return {
+            "title": new_book.title or title or words.questions,
+            "subtitle": "",
+            "author": new_book.source_author,
+            "language": new_book.language,
+            "identifier": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'mlbook:{source}')}",
+            "source": {"name": title or source, "url": new_book.source_url, "author": new_book.source_author,
+                       "license": new_book.license, "note": ""},
+        }
     return {
         "title": "Собеседование ML-инженера в Computer Vision",
         "subtitle": "Вопросы и ответы",

@@ -135,7 +135,8 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
     ebook.set_title(book.title)
     ebook.set_language(book.language)
     ebook.add_author(book.author)
-    ebook.add_metadata("DC", "description", book.subtitle)
+    if book.subtitle:
+        ebook.add_metadata("DC", "description", book.subtitle)
     words = labels(book.language)
     ebook.add_metadata("DC", "rights", words("questions_source", source=book.source.name,
                                              license=book.source.license))
