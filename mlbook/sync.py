@@ -7,6 +7,8 @@ answers and metadata. Nothing is guessed: a question that could be either of two
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 import shutil
 import uuid
@@ -41,6 +43,10 @@ class Report:
     ambiguous: list[str] = field(default_factory=list)
     likely: list[str] = field(default_factory=list)
     """Rewordings that could pair more than one way: imported as added + missing, to confirm with --same."""
+    updated: list[str] = field(default_factory=list)
+    """Answers changed upstream and untouched here: taken."""
+    conflicts: list[str] = field(default_factory=list)
+    """Answers changed here and upstream since the last import: ours kept, nothing overwritten."""
     unchanged: int = 0
     repaired_mojibake: bool = False
     notes: list[str] = field(default_factory=list)
@@ -49,11 +55,14 @@ class Report:
     def lines(self) -> list[str]:
         out = ["repaired mojibake: the file was UTF-8 decoded as another code page"] if self.repaired_mojibake else []
         out += self.notes
-        for kind in ("added", "reworded", "moved", "missing", "removed", "ambiguous", "likely"):
-            out += [f"{kind}: {item}" for item in getattr(self, kind)]
+        for kind in ("added", "reworded", "moved", "missing", "removed", "ambiguous", "likely", "updated",
+                     "conflicts"):
+            out += [f"{'conflict' if kind == 'conflicts' else kind}: {item}" for item in getattr(self, kind)]
         counts = ", ".join(f"{len(getattr(self, k))} {k}" for k in ("added", "reworded", "moved", "missing",
                                                                      "removed", "ambiguous"))
-        return out + [f"summary: {counts}, {self.unchanged} unchanged"]
+        answers = (f", answers: {len(self.updated)} updated, {len(self.conflicts)} in conflict"
+                   if self.updated or self.conflicts else "")
+        return out + [f"summary: {counts}, {self.unchanged} unchanged{answers}"]
 
 
 def normalize(text: str) -> str:
@@ -126,7 +135,7 @@ def import_bank(markdown_file: Path, content: Path, dry_run: bool = False, prune
 def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool, new_book: NewBook) -> Report:
     report = Report(repaired_mojibake=bank.repaired_mojibake, notes=list(bank.notes))
     taken: set[str] = set()
-    sections = []
+    sections, seen = [], {}
     for section in bank.sections:
         section_id = _unique(slugify(section.title, max_words=3), taken)
         groups = []
@@ -136,6 +145,8 @@ def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool,
                 qid = _unique(slugify(text), taken)
                 ids.append(qid)
                 report.added.append(text)
+                if text in group.answers:
+                    seen[qid] = _digest(group.answers[text].answer.markdown)
                 if not dry_run:
                     _write_question(content / section_id / f"{qid}.md", text, group.answers.get(text))
             groups.append((group.title, ids))
@@ -143,6 +154,7 @@ def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool,
     if not dry_run:
         metadata = _default_metadata(source, bank.title, new_book)
         write_text_atomically(content / "book.yaml", _dump_yaml({**metadata, "sections": sections}))
+        _write_seen(content, seen)
     return report
 
 
@@ -151,13 +163,19 @@ def _write_question(path: Path, text: str, imported: QAQuestion | None) -> None:
     if imported is None:
         write_text_atomically(path, _new_question_file(text))
         return
+    body = _copied_images(path, imported)
+    write_text_atomically(path, _new_question_file(text, imported.difficulty) + ("\n" + body if body else ""))
+
+
+def _copied_images(path: Path, imported: QAQuestion) -> str:
+    """The answer's Markdown, its local images copied beside `path` as `<question id>-<name>`."""
     body = imported.answer.markdown
     for source, name in imported.answer.images:
         target = f"{path.stem}-{name}"
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, path.parent / target)
         body = re.sub(rf"\]\({re.escape(name)}(?=[) ])", f"]({target}", body)
-    write_text_atomically(path, _new_question_file(text, imported.difficulty) + ("\n" + body if body else ""))
+    return body
 
 
 def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: bool,
@@ -169,7 +187,8 @@ def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: 
     _pair_rewordings(upstream, matches, book, old_place, same, report)
     taken = {q.id for q in book.questions} | {s.id for s in book.sections}
     layout: dict[str, dict[str, list[str]]] = {}  # section title → group title → ids, in upstream order
-    new_files, rewordings = {}, {}
+    new_files, rewordings, taken_answers = {}, {}, {}
+    seen = _read_seen(content)
     for (section, group, text), match in zip(upstream, matches):
         ids = layout.setdefault(section.title, {}).setdefault(group.title, [])
         if match.candidates:
@@ -179,6 +198,8 @@ def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: 
             qid = _unique(slugify(text), taken)
             folder = next((s.id for s in book.sections if s.title == section.title), slugify(section.title, 3))
             new_files[content / folder / f"{qid}.md"] = (text, group.answers.get(text))
+            if text in group.answers:
+                seen[qid] = _digest(group.answers[text].answer.markdown)
             ids.append(qid)
             report.added.append(f"{qid}: {text}")
         else:
@@ -193,11 +214,60 @@ def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: 
                 report.moved.append(f"{question.id}: {' / '.join(filter(None, old_place[question.id]))}"
                                     f" → {' / '.join(filter(None, (section.title, group.title)))}")
                 changed = True
+            if text in group.answers and _sync_answer(question, group.answers[text], seen, report):
+                taken_answers[question] = group.answers[text]
+                changed = True
             report.unchanged += not changed
     _keep_missing(book, matches, layout, report, prune)
     if not dry_run:
         _apply(book, bank.sections, layout, new_files, rewordings, content, prune, report)
+        for question, imported in taken_answers.items():
+            _replace_answer(question.source.path, imported)
+        if seen:
+            _write_seen(content, seen)
     return report
+
+
+SEEN_FILE = ".import-seen.json"
+"""In the content folder: a digest of every answer as the last import saw it upstream."""
+
+
+def _digest(markdown: str) -> str:
+    return hashlib.sha256(markdown.strip().encode()).hexdigest()[:16]
+
+
+def _read_seen(content: Path) -> dict[str, str]:
+    try:
+        return dict(json.loads((content / SEEN_FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+def _write_seen(content: Path, seen: dict[str, str]) -> None:
+    write_text_atomically(content / SEEN_FILE, json.dumps(seen, indent=0, sort_keys=True) + "\n")
+
+
+def _sync_answer(question: Question, imported: QAQuestion, seen: dict[str, str], report: Report) -> bool:
+    """Whether to take the upstream answer: yes when it changed there and not here since the last
+    import (or here it is still unanswered); a change on both sides is a conflict — ours is kept."""
+    upstream, here, before = _digest(imported.answer.markdown), _digest(question.body), seen.get(question.id)
+    seen[question.id] = upstream
+    if upstream == here or upstream == before or not imported.answer.markdown.strip():
+        return False  # the same on both sides, changed only here, or nothing upstream to take
+    if here == before or not question.body.strip():
+        report.updated.append(f"{question.id}: the answer changed upstream; taken")
+        return True
+    report.conflicts.append(f"{question.id}: the answer changed here and upstream since the last import;"
+                            f" ours kept, upstream's not taken ({question.source.path})")
+    return False
+
+
+def _replace_answer(path: Path, imported: QAQuestion) -> None:
+    """The question file with its answer (everything after the front matter) replaced."""
+    text = path.read_text(encoding="utf-8")
+    front = re.match(r"^---\n.*?\n---\n", text, re.DOTALL)
+    body = _copied_images(path, imported)
+    write_text_atomically(path, (front.group(0) if front else text) + ("\n" + body if body else ""))
 
 
 def _pair_rewordings(upstream, matches: list[_Match], book: Book, old_place, same: dict[str, str],

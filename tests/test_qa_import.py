@@ -151,3 +151,41 @@ def test_custom_difficulty_marks(tmp_path):
     assert run(["import", str(source), "--content", str(content), "-q", "--mark", "(lvl-1)=1", "--mark", "🔥=3",
                 *OPTIONS]) == 0
     assert [(q.text, q.difficulty) for q in load(content).questions] == [("First?", 1), ("Second?", 3)]
+
+
+def qa_text(answers: list[str]) -> str:
+    return "# Bank\n\n" + "".join(f"**Question {n}?**\n\n{answer}\n\n" for n, answer in enumerate(answers, 1))
+
+
+def edit_answer(content: Path, qid: str, old: str, new: str) -> None:
+    path = next(content.rglob(f"{qid}.md"))
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+
+def test_sync_keeps_local_edits_takes_upstream_ones_and_reports_conflicts(tmp_path, capsys):
+    source, content = tmp_path / "bank.md", tmp_path / "content"
+    source.write_text(qa_text(["First answer.", "Second answer.", "Third answer.", "TODO"]), encoding="utf-8")
+    assert run(["import", str(source), "--content", str(content), "-q", *OPTIONS]) == 0
+    assert [q.answered for q in load(content).questions] == [True, True, True, False]
+    edit_answer(content, "question-1", "First answer.", "First answer, improved here.")
+    edit_answer(content, "question-3", "Third answer.", "Third answer, improved here.")
+    source.write_text(qa_text(["First answer.", "Second answer, improved upstream.",
+                               "Third answer, improved upstream.", "Fourth answer, new upstream."]),
+                      encoding="utf-8")
+    before_conflict = next(content.rglob("question-3.md")).read_bytes()
+    capsys.readouterr()
+    assert run(["import", str(source), "--content", str(content)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "updated: question-2: the answer changed upstream; taken" in out
+    assert "updated: question-4: the answer changed upstream; taken" in out
+    assert any(line.startswith("conflict: question-3: the answer changed here and upstream since the last"
+                               " import; ours kept") for line in out)
+    assert out[-1] == ("summary: 0 added, 0 reworded, 0 moved, 0 missing, 0 removed, 0 ambiguous, 2 unchanged,"
+                       " answers: 2 updated, 1 in conflict")
+    bodies = [q.body.strip() for q in load(content).questions]
+    assert bodies == ["First answer, improved here.", "Second answer, improved upstream.",
+                      "Third answer, improved here.", "Fourth answer, new upstream."]
+    assert next(content.rglob("question-3.md")).read_bytes() == before_conflict
+    assert run(["import", str(source), "--content", str(content)]) == 0  # the conflict was reported once
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "summary: 0 added, 0 reworded, 0 moved, 0 missing, 0 removed, 0 ambiguous, 4 unchanged")
