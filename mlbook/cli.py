@@ -100,11 +100,15 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="check the content; list unanswered questions")
     _add_common_options(check)
     importer = commands.add_parser(
-        "import", help="create content/ from a Markdown question list, or merge a newer list into it",
+        "import", help="create content/ from a Markdown bank (a question list or questions with answers),"
+        " or merge a newer version into it",
         description="Read a Markdown question list ('#'/'##'/'###' headings, '-', '*' or '1.' items, or a"
-        " plain list) and create content/ from it, or merge it into existing content: matched questions"
-        " keep their answers and ids, reworded ones get the new text, new ones are added unanswered.")
-    importer.add_argument("file", type=Path, help="the Markdown file")
+        " plain list) or a question-and-answer file (questions as bold paragraphs, headings or list items,"
+        " each followed by its answer) — or a folder of such files — and create content/ from it, or merge"
+        " it into existing content: matched questions keep their ids and answers (a Q&A source's answers"
+        " are synced: local edits kept, upstream edits taken, conflicts reported), reworded ones get the"
+        " new text, new ones are added.")
+    importer.add_argument("file", type=Path, help="the Markdown file, or a folder of .md files")
     importer.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
     importer.add_argument("--prune", action="store_true",
                           help="delete questions that are no longer in the list (default: keep them)")

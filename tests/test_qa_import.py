@@ -97,6 +97,9 @@ def test_local_images_are_copied_and_remote_ones_become_links(imported):
     assert (content / "basics" / "why-normalise-input-features-contours.svg").read_bytes() == (
         QA / "images" / "contours.svg").read_bytes()
     assert "[architecture](https://example.org/pictures/architecture.png)" in features
+    field = body(content, "What is a receptive field?")
+    assert "![Two feature maps, before and after a 3 × 3 convolution](what-is-receptive-field-contours.svg)" in field
+    assert (content / "computer-vision" / "what-is-receptive-field-contours.svg").is_file()
 
 
 def test_check_lists_the_placeholders_as_unanswered(imported, capsys):
