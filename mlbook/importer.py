@@ -65,7 +65,7 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
     for file in files:
         try:
             banks.append(_read_file(file, _file_title(file), marks, file_is_section=True))
-        except ContentError as error:  # a README with badges and a table of contents, say
+        except ContentError:  # a README with badges and a table of contents, say
             notes.append(f"{file}:1: no questions in this file; skipped")
     if not banks:
         raise ContentError(notes)

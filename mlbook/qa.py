@@ -16,8 +16,8 @@ from urllib.parse import unquote, urlparse
 
 from markdown_it import MarkdownIt
 
-DIFFICULTY_MARKS = {"👶": 1, "⭐️": 2, "⭐": 2, "🚀": 3, "[e]": 1, "[m]": 2, "[h]": 3, "(e)": 1, "(m)": 2,
-                    "(h)": 3, "(easy)": 1, "(medium)": 2, "(hard)": 3, "[easy]": 1, "[medium]": 2, "[hard]": 3}
+DIFFICULTY_MARKS = {"👶": 1, "⭐️": 2, "⭐": 2, "🚀": 3, "[e]": 1, "[m]": 2, "[h]": 3, "(easy)": 1, "(medium)": 2,
+                    "(hard)": 3, "[easy]": 1, "[medium]": 2, "[hard]": 3}
 """Difficulty marks beside a question (lowercase), mapped to 1–3; `import --mark` adds others."""
 _PLACEHOLDER = re.compile(r"^\W*(?:answer(?: goes)? here|your answer( here)?|todo|tbd|to be done|coming soon|"
                           r"wip|ответ(?: здесь)?|\.\.\.|…)\W*$", re.IGNORECASE)
@@ -25,7 +25,6 @@ _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*(.*?)\s*$")
 _NUMBER = re.compile(r"^(?:q?\d+[.):]|question\s+\d+[.):])\s*", re.IGNORECASE)
 _FORMULA_SERVICES = [
     (re.compile(r"^https?://latex\.codecogs\.com/[a-z]+\.(?:latex|image|download)\?(.+)$"), 1),
-    (re.compile(r"^https?://latex\.codecogs\.com/[a-z]+\.latex\?(.+)$"), 1),
     (re.compile(r"^https?://render\.githubusercontent\.com/render/math\?math=(.+)$"), 1),
     (re.compile(r"^https?://chart\.googleapis\.com/chart\?cht=tx&chl=(.+)$"), 1),
     (re.compile(r"^https?://i\.upmath\.me/(?:svg|png)/(.+)$"), 1),
