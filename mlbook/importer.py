@@ -61,31 +61,42 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
     files = sorted(p for p in path.rglob("*.md") if not p.name.startswith("."))
     if not files:
         raise ContentError([f"{path}: no .md files in the folder"])
-    banks, notes = [], []
+    banks, notes, title = [], [], path.name
     for file in files:
+        text, repaired = _read_text(file)
+        if file.name.lower() == "readme.md":
+            title = _first_heading(text) or title
         try:
-            banks.append(_read_file(file, _file_title(file), marks, file_is_section=True))
-        except ContentError:  # a README with badges and a table of contents, say
+            banks.append(_parse(text, file, repaired, _first_heading(text) or _name_title(file), marks,
+                                file_is_section=True))
+        except NoQuestions:  # a README with badges and a table of contents, say
             notes.append(f"{file}:1: no questions in this file; skipped")
     if not banks:
         raise ContentError(notes)
-    readme = next((f for f in files if f.name.lower() == "readme.md"), None)
-    title = _file_title(readme) if readme else path.name
     return ImportedBank([s for b in banks for s in b.sections], any(b.repaired_mojibake for b in banks),
                         title, notes + [n for b in banks for n in b.notes])
 
 
-def _file_title(path: Path) -> str:
-    """A section title for a file without section headings: its first heading, or its name."""
-    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-        heading = _HEADING.match(line)
-        if heading:
-            return heading.group(2)
+class NoQuestions(ContentError):
+    """A file without a single question in any layout the importer knows."""
+
+
+def _first_heading(text: str) -> str:
+    return next((heading.group(2) for heading in map(_HEADING.match, text.splitlines()) if heading), "")
+
+
+def _name_title(path: Path) -> str:
+    """A section title for a file without headings: its name."""
     return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
-def _read_file(path: Path, flat_title: str, marks: dict[str, int] | None,
-               file_is_section: bool = False) -> ImportedBank:
+def _read_file(path: Path, flat_title: str, marks: dict[str, int] | None) -> ImportedBank:
+    text, repaired = _read_text(path)
+    return _parse(text, path, repaired, flat_title, marks)
+
+
+def _read_text(path: Path) -> tuple[str, bool]:
+    """The file's text, and whether it had to be repaired (UTF-8 once decoded as another code page)."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -100,8 +111,15 @@ def _read_file(path: Path, flat_title: str, marks: dict[str, int] | None,
             raise ContentError([f"{path}:1: text looks like mojibake (UTF-8 decoded as another code page)"
                                 " and cannot be repaired automatically; convert it back to UTF-8 first"])
         text, repaired = fixed, True
-    if qa.has_answers(text):
-        return _from_qa(qa.read_qa(text, path, flat_title, marks, file_is_section), path, repaired)
+    return text, repaired
+
+
+def _parse(text: str, path: Path, repaired: bool, flat_title: str, marks: dict[str, int] | None,
+           file_is_section: bool = False) -> ImportedBank:
+    """A question-and-answer file's questions with their answers, or a question list's questions."""
+    bank = qa.read_qa(text, path, flat_title, marks, file_is_section)
+    if qa.has_answers(bank):
+        return _from_qa(bank, path, repaired)
     return ImportedBank(parse_question_list(text, path, flat_title), repaired)
 
 
@@ -110,11 +128,11 @@ def _from_qa(bank: qa.QABank, path: Path, repaired: bool) -> ImportedBank:
     for section in bank.sections:
         imported = ImportedSection(*reversed(_split_emoji(section.title)))
         for group in section.groups:
-            imported.groups.append(ImportedGroup(group.title, [q.text for q in group.questions],
+            imported.groups.append(ImportedGroup(_split_emoji(group.title)[1], [q.text for q in group.questions],
                                                  {q.text: q for q in group.questions}))
         sections.append(imported)
     if not sections:
-        raise ContentError([f"{path}:1: no questions found: expected questions as bold paragraphs,"
+        raise NoQuestions([f"{path}:1: no questions found: expected questions as bold paragraphs,"
                             " headings or list items, each followed by its answer"])
     return ImportedBank(sections, repaired, bank.title, bank.notes)
 
@@ -163,7 +181,7 @@ def parse_question_list(text: str, path: Path, flat_title: str = "Вопросы
             last = None
     sections = [s for s in sections if s.questions]
     if not sections:
-        raise ContentError([f"{path}:1: no questions found: expected list items ('- question') under"
+        raise NoQuestions([f"{path}:1: no questions found: expected list items ('- question') under"
                             " '#'/'##' headings, or a plain list"])
     return sections
 

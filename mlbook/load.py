@@ -126,7 +126,7 @@ class _RawQuestion:
         self.path, self.front, self.body, self.body_line = path, front, body, body_line
 
 
-def _split_front_matter(text: str) -> tuple[str, str, int] | None:
+def split_front_matter(text: str) -> tuple[str, str, int] | None:
     """(front matter, body, body's first line) or None if the file has no front matter."""
     if not text.startswith("---\n"):
         return None
@@ -143,7 +143,7 @@ def _read_question(qid: str, path: Path, problems: Problems) -> _RawQuestion | N
     text = _read_text(path, problems)
     if text is None:
         return None
-    parts = _split_front_matter(text)
+    parts = split_front_matter(text)
     if parts is None:
         problems.add(Location(path, 1), "missing front matter: the file must start with a '---'"
                      " line, the YAML fields, and another '---' line")

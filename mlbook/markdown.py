@@ -258,33 +258,34 @@ class AnswerRenderer:
         return f'<div class="math-display">{img}</div>' if display else img
 
 
-def _display_svg(latex: str) -> str:
-    """A display formula for the e-ink EPUB: one picture, or — where it has top-level `\\quad` gaps
-    or, when wide, relations to break before — one per part, side by side on a wide screen and on
-    lines of their own on a narrow one (a whole formula shrunk to a 9 cm line would be unreadably
-    small). The block then carries the LaTeX as its name."""
+def _display_parts(latex: str, draw_part) -> str | None:
+    """A display formula as parts that sit side by side on a wide screen and on lines of their own on
+    a narrow one (a whole formula shrunk to a 9 cm line would be unreadably small): its pieces
+    (`math.display_pieces`), each drawn by `draw_part`, with their gaps; None where it has no places to
+    break, or a part does not render on its own (the formula is then kept whole)."""
     try:
         pieces = math.display_pieces(latex)
         if len(pieces) > 1:
-            svgs = "".join(f"{gap}{math.inline_svg(piece, True, labelled=False)}" for gap, piece in pieces)
-            return f'<div class="math-display" role="math" aria-label="{math.attribute(latex)}">{svgs}</div>'
-    except math.MathError:  # a part that does not stand alone: keep the formula whole
+            return "".join(f"{gap}{draw_part(piece)}" for gap, piece in pieces)
+    except math.MathError:
         pass
-    return f'<div class="math-display">{math.inline_svg(latex, True)}</div>'
+    return None
+
+
+def _display_svg(latex: str) -> str:
+    """A display formula for the e-ink EPUB: one picture, or one per part in a block that carries the
+    LaTeX as its name."""
+    parts = _display_parts(latex, lambda piece: math.inline_svg(piece, True, labelled=False))
+    if parts is None:
+        return f'<div class="math-display">{math.inline_svg(latex, True)}</div>'
+    return f'<div class="math-display" role="math" aria-label="{math.attribute(latex)}">{parts}</div>'
 
 
 def _display_mathml(latex: str) -> str:
-    """A display formula for the Kindle EPUB: MathML, in parts that wrap where `_display_svg` cuts (each
-    its own `<math>` in display style, its LaTeX as alttext), so that a narrow screen breaks it rather
-    than cutting it off."""
-    try:
-        pieces = math.display_pieces(latex)
-    except math.MathError:
-        pieces = []
-    if len(pieces) < 2:
-        return str(math.mathml(latex, True))
-    parts = "".join(f"{gap}{math.mathml_in_display_style(piece)}" for gap, piece in pieces)
-    return f'<div class="math-display">{parts}</div>'
+    """A display formula for the Kindle EPUB: MathML, whole or in parts (each its own `<math>` in display
+    style, its LaTeX as alttext)."""
+    parts = _display_parts(latex, math.mathml_in_display_style)
+    return str(math.mathml(latex, True)) if parts is None else f'<div class="math-display">{parts}</div>'
 
 
 def _renderer_of(env) -> AnswerRenderer:

@@ -91,10 +91,9 @@ class _Block:
     """A paragraph or list of nothing but links and images (a table of contents, badges)."""
 
 
-def has_answers(text: str) -> bool:
-    """True when the Markdown answers its questions: some answer holds more than a list (a question
-    list's headings are followed by lists of questions only)."""
-    bank = read_qa(text, Path("-"), "")
+def has_answers(bank: QABank) -> bool:
+    """True when the bank read as Q&A really answers its questions: some answer holds more than a list
+    (read as Q&A, a question list's headings seem to be questions "answered" by lists of questions)."""
     return any(_has_prose(q.answer.markdown) for s in bank.sections for g in s.groups for q in g.questions)
 
 
@@ -140,13 +139,13 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
         if block.kind == "heading" and block.level == section_level:
             close_question()
             current = None
-            bank.sections.append(QASection(_strip_emoji(block.text)))
+            bank.sections.append(QASection(block.text))
         elif block.kind == "heading" and block.level == group_level:
             close_question()
             current = None
             if not bank.sections:
                 bank.sections.append(QASection(flat_title))
-            bank.sections[-1].groups.append(QAGroup(_strip_emoji(block.text)))
+            bank.sections[-1].groups.append(QAGroup(block.text))
         elif block.kind == "heading" and block.level in structure:
             continue  # the book's title
         elif mode == "heading" and block.kind == "heading" and block.level == question_level:
@@ -353,10 +352,6 @@ def _table(html: str, where: str, notes: list[str]) -> str:
     lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
     lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
     return "\n" + "\n".join(lines) + "\n"
-
-
-def _strip_emoji(title: str) -> str:
-    return re.sub(r"^[^\w\s«\"'(]+\s*", "", title).strip()
 
 
 _PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")

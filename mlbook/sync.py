@@ -20,7 +20,7 @@ import yaml
 from .files import write_text_atomically
 from .importer import ImportedBank, ImportedSection, read_bank
 from .labels import Labels, labels
-from .load import load
+from .load import load, split_front_matter
 from .model import Book, Question
 from .qa import QAQuestion
 from .text import content_words, slugify
@@ -125,11 +125,12 @@ def import_bank(markdown_file: Path, content: Path, dry_run: bool = False, prune
     report. `same` maps the id a new question would get to the id of the existing question it rewords
     (confirmed by a person); `new_book` sets book.yaml's language, title and source for a new bank."""
     new_book = new_book or NewBook()
-    language = new_book.language if not (content / "book.yaml").exists() else load(content).language
+    book = load(content) if (content / "book.yaml").exists() else None
+    language = book.language if book else new_book.language
     bank = read_bank(markdown_file, flat_title or labels(language).questions, marks)
-    if not (content / "book.yaml").exists():
+    if book is None:
         return _fresh_import(bank, markdown_file.name, content, dry_run, new_book)
-    return _merge(bank, load(content), content, dry_run, prune, same or {})
+    return _merge(bank, book, content, dry_run, prune, same or {})
 
 
 def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool, new_book: NewBook) -> Report:
@@ -265,9 +266,9 @@ def _sync_answer(question: Question, imported: QAQuestion, seen: dict[str, str],
 def _replace_answer(path: Path, imported: QAQuestion) -> None:
     """The question file with its answer (everything after the front matter) replaced."""
     text = path.read_text(encoding="utf-8")
-    front = re.match(r"^---\n.*?\n---\n", text, re.DOTALL)
+    _, old_body, _ = split_front_matter(text)  # the file loaded a moment ago: it has front matter
     body = _copied_images(path, imported)
-    write_text_atomically(path, (front.group(0) if front else text) + ("\n" + body if body else ""))
+    write_text_atomically(path, text[:len(text) - len(old_body)] + ("\n" + body if body else ""))
 
 
 def _pair_rewordings(upstream, matches: list[_Match], book: Book, old_place, same: dict[str, str],

@@ -21,8 +21,8 @@ def label_texts(language: str) -> list[str]:
     data = yaml.safe_load((LANGUAGES / f"{language}.yaml").read_text(encoding="utf-8"))
     values = [v for k, v in data.items() if k not in ("language_name", "typography")]
     flat = [str(v) for value in values for v in (value.values() if isinstance(value, dict) else [value])]
-    return [piece.strip(" .:«»“”()—") for text in flat for piece in text.replace("\n", " ").split("{")
-            if len(piece.split("}")[-1].strip(" .:«»“”()—")) >= 4 for piece in [piece.split("}")[-1]]]
+    pieces = [piece.strip(" .:«»“”()—") for text in flat for piece in re.split(r"\{[^}]*\}|\n", text)]
+    return [piece for piece in pieces if len(piece) >= 4]
 
 
 def test_every_language_file_has_the_keys_of_the_reference_one():

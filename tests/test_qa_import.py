@@ -192,3 +192,15 @@ def test_sync_keeps_local_edits_takes_upstream_ones_and_reports_conflicts(tmp_pa
     assert run(["import", str(source), "--content", str(content)]) == 0  # the conflict was reported once
     assert capsys.readouterr().out.splitlines()[-1] == (
         "summary: 0 added, 0 reworded, 0 moved, 0 missing, 0 removed, 0 ambiguous, 4 unchanged")
+
+
+def test_section_emoji_are_kept_and_an_unreadable_file_is_an_error_not_a_skip(tmp_path, capsys):
+    folder, content = tmp_path / "bank", tmp_path / "content"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Title\n\n## 🧠 Basics\n\n**What is a loss?**\n\nA number to minimise.\n\n"
+                                 "**What is a gradient?**\n\nIts derivative.\n", encoding="utf-8")
+    assert run(["import", str(folder / "a.md"), "--content", str(content), "-q", *OPTIONS]) == 0
+    assert [(s.emoji, s.title) for s in load(content).sections] == [("🧠", "Basics")]
+    (folder / "b.md").write_bytes(b"**Q?**\n\n\xff\xfe answer\n")
+    assert run(["import", str(folder), "--content", str(tmp_path / "other"), "-q", *OPTIONS]) == 1
+    assert f"{folder / 'b.md'}:1: not valid UTF-8 (byte 8); save it as UTF-8" in capsys.readouterr().err
