@@ -21,17 +21,20 @@ from pathlib import Path
 import pydyf
 import weasyprint
 
+from . import svg_drawings
 from .fetch import BookFetcher, local_path
 from .files import atomic_output
 from .text import cache_root
 from .workers import count, run_unordered
 
 CACHE_DIR = cache_root() / "layout"
-FORMAT = 1
-"""Bumped when what a cache entry holds changes."""
+FORMAT = 2
+"""Bumped when what a cache entry holds changes (2: formulas drawn by `svg_drawings`)."""
 PT_PER_PX = 0.75
 CACHE_LIMIT_BYTES = 1 << 30
 """Least recently used entries beyond this size are removed after a build."""
+DRAWINGS_LIMIT_BYTES = 256 << 20
+"""The same for the formulas' drawings (`svg_drawings`; the real book's take about 25 MB)."""
 _SOURCES = re.compile(r'\ssrc="([^"]+)"')
 _FONT_FOLDERS = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts",
                  Path.home() / ".local/share/fonts"]
@@ -148,6 +151,11 @@ def fonts_fingerprint() -> str:
     return _fonts_fingerprint
 
 
+def drawings_dir() -> Path:
+    """Where `svg_drawings` keeps the formulas' drawings (beside the parts they end up in)."""
+    return CACHE_DIR / "drawings"
+
+
 def _entry_paths(key: str) -> tuple[Path, Path]:
     folder = CACHE_DIR / "parts" / key[:2]
     return folder / f"{key}.pdf", folder / f"{key}.json"
@@ -192,6 +200,7 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
     logger.addHandler(warnings)
     logger.propagate = False
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    svg_drawings.install(drawings_dir())
     document = weasyprint.HTML(string=job.html, base_url=job.base_url,
                                url_fetcher=BookFetcher(list(job.roots))).render()
     data = None if key is None else document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False,
@@ -215,19 +224,25 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
 
 
 def _prune_cache() -> None:
-    """Keep the cache under CACHE_LIMIT_BYTES, dropping the least recently used entries first."""
-    entries = []
-    for record in CACHE_DIR.glob("parts/*/*.json"):
-        pdf = record.with_suffix(".pdf")
+    """Keep the parts and the drawings under their limits, the least recently used dropped first."""
+    _prune([(record, record.with_suffix(".pdf")) for record in CACHE_DIR.glob("parts/*/*.json")],
+           CACHE_LIMIT_BYTES)
+    _prune([(entry,) for entry in drawings_dir().glob("*/*.json")], DRAWINGS_LIMIT_BYTES)
+
+
+def _prune(entries: list[tuple[Path, ...]], limit: int) -> None:
+    """Remove entries (files used together; the first one's time is the entry's) beyond `limit` bytes."""
+    sized = []
+    for files in entries:
         try:
-            size = record.stat().st_size + (pdf.stat().st_size if pdf.exists() else 0)
-            entries.append((record.stat().st_mtime, size, record, pdf))
+            sized.append((files[0].stat().st_mtime,
+                          sum(path.stat().st_size for path in files if path.exists()), files))
         except OSError:
             continue
-    total = sum(size for _, size, _, _ in entries)
-    for _, size, record, pdf in sorted(entries, key=lambda entry: entry[0]):
-        if total <= CACHE_LIMIT_BYTES:
+    total = sum(size for _, size, _ in sized)
+    for _, size, files in sorted(sized, key=lambda entry: entry[0]):
+        if total <= limit:
             break
-        record.unlink(missing_ok=True)
-        pdf.unlink(missing_ok=True)
+        for path in files:
+            path.unlink(missing_ok=True)
         total -= size

@@ -15,7 +15,7 @@ from pathlib import Path
 import weasyprint
 from ebooklib import epub
 
-from . import figures, join, layout, render
+from . import figures, join, layout, render, svg_drawings
 from .fetch import BookFetcher, mime
 from .files import atomic_output, write_text_atomically
 from .labels import Labels, labels
@@ -44,6 +44,7 @@ def write_pdf(html: str, book: Book, target: Path, progress=None) -> tuple[int, 
     progress_logger.setLevel(logging.INFO)
     main_logger.addHandler(warnings)
     main_logger.propagate = False
+    svg_drawings.install(layout.drawings_dir())
     try:
         document = weasyprint.HTML(string=html, base_url=str(book.root.resolve()) + "/",
                                    url_fetcher=fetcher).render()

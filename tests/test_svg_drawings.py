@@ -1,0 +1,116 @@
+"""SVG drawings kept and replayed (mlbook/svg_drawings.py): the PDF is the one WeasyPrint writes when
+it parses every image anew, byte for byte, whether the drawings come from the cache or not."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import weasyprint
+
+from mlbook import math, svg_drawings
+
+FORMULA = r"\frac{a+b}{a-b} = \sqrt{a^2 + b^2}"
+GROUPS = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30" viewBox="0 0 40 30">'
+          '<rect width="40" height="30" fill="#ddeeff"/>'
+          '<g opacity="0.5"><circle cx="15" cy="15" r="10" fill="red"/>'
+          '<g opacity="0.3"><rect x="20" y="5" width="15" height="20" fill="blue"/></g></g>'
+          '<path d="M0 30 L40 0" stroke="black" stroke-opacity="0.7" fill="none"/></svg>')
+TEXT = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+        '<text x="2" y="15" font-size="12">ab</text></svg>')
+
+
+def data_url(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
+def document() -> str:
+    """A formula three times at two sizes (WeasyPrint draws it wrongly after the first time), images
+    with transparency groups (kept) and with text (drawn by WeasyPrint every time)."""
+    formula = data_url(math.svg(FORMULA, False))
+    images = [(formula, "height:1.2em"), (data_url(GROUPS), "height:3em"), (formula, "height:1.2em"),
+              (data_url(TEXT), "height:2em"), (formula, "height:2em"), (data_url(GROUPS), "height:3em"),
+              (data_url(TEXT), "height:2em")]
+    body = "".join(f'<p>Formula <img src="{src}" style="{style}" alt="x"/> text.</p>' for src, style in images)
+    return f"<html><head><style>p {{ color: #333 }}</style></head><body>{body}</body></html>"
+
+
+class NoImageCache(dict):
+    """WeasyPrint's image cache, refusing to keep anything: every image is parsed anew."""
+
+    def __contains__(self, key):
+        return False
+
+    def __setitem__(self, key, value):
+        pass
+
+
+def pdf(cache=None) -> bytes:
+    return weasyprint.HTML(string=document()).render(cache=cache).write_pdf(pdf_variant="pdf/ua-1")
+
+
+@dataclass
+class Drawings:
+    folder: Path
+    calls: list = field(default_factory=list)
+    """One item per image WeasyPrint drew itself."""
+
+    def entries(self) -> list[Path]:
+        return sorted(self.folder.glob("*/*.json"))
+
+
+@pytest.fixture
+def drawings(tmp_path, monkeypatch) -> Drawings:
+    """Drawings kept in a folder of this test; WeasyPrint's own drawing counted."""
+    kept = Drawings(tmp_path / "drawings")
+    original = svg_drawings._original_draw
+    monkeypatch.setattr(svg_drawings, "_original_draw", lambda *args: kept.calls.append(1) or original(*args))
+    svg_drawings.install(kept.folder)
+    yield kept
+    svg_drawings.uninstall()
+
+
+@pytest.fixture(scope="module")
+def reference() -> bytes:
+    svg_drawings.uninstall()
+    return pdf(NoImageCache())
+
+
+def test_weasyprint_alone_draws_a_repeated_image_differently(reference):
+    """The control: the document does show the bug the drawings avoid."""
+    svg_drawings.uninstall()
+    assert pdf() != reference
+
+
+def test_kept_and_replayed_drawings_give_the_reference_pdf(drawings, reference):
+    assert pdf() == reference
+    # kept: the formula at 1.2em in the two graphics states it is met in (the colour of the text
+    # before it set, or not), at 2em, and the image with groups; never the one with text
+    assert len(drawings.entries()) == 4
+    assert len(drawings.calls) == 6  # the second image with groups came from the cache already
+    drawings.calls.clear()
+    assert pdf() == reference
+    assert drawings.calls == [1, 1]  # only the image with text
+
+
+def test_a_broken_entry_is_drawn_again(drawings, reference):
+    pdf()
+    for entry in drawings.entries():
+        entry.write_text(entry.read_text()[:100])  # as if cut off (entries are written atomically)
+    drawings.calls.clear()
+    assert pdf() == reference
+    assert len(drawings.calls) == 6
+    drawings.calls.clear()
+    assert pdf() == reference
+    assert len(drawings.calls) == 2
+
+
+def test_an_entry_of_another_format_is_not_read(drawings, reference):
+    pdf()
+    for entry in drawings.entries():
+        entry.write_text(entry.read_text().replace(svg_drawings.FORMAT, "mlbook-svg-drawing 0"))
+    drawings.calls.clear()
+    assert pdf() == reference
+    assert len(drawings.calls) == 6
