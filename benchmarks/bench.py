@@ -23,40 +23,50 @@ sys.path.insert(0, str(ROOT))
 from mlbook.load import load  # noqa: E402
 
 PY = sys.executable
-ROWS: list[tuple[str, float, float | None]] = []
+ROWS: list[tuple[str, float, float | None, float | None]] = []
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MB (from /proc)."""
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """Memory of a process and all its descendants, in MB (from /proc): the sum of their resident
+    sizes (pages shared between them counted in each), and of their proportional sizes (PSS: a page
+    shared by n processes counted 1/n in each, so the sum is what they take from the machine)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            rss[int(proc.name)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
             children.setdefault(int(fields[1]), []).append(int(proc.name))
         except (OSError, IndexError, ValueError):
             continue
-    total, stack = 0, [pid]
+    rss = pss = 0
+    stack = [pid]
     while stack:
         current = stack.pop()
-        total += rss.get(current, 0)
         stack.extend(children.get(current, []))
-    return total / 2**20
+        try:
+            for line in Path(f"/proc/{current}/smaps_rollup").read_text().splitlines():
+                name, _, value = line.partition(":")
+                if name in ("Rss", "Pss"):
+                    kilobytes = int(value.split()[0])
+                    rss, pss = (rss + kilobytes, pss) if name == "Rss" else (rss, pss + kilobytes)
+        except (OSError, ValueError, IndexError):
+            continue
+    return rss / 1024, pss / 1024
 
 
 def measured(name: str, command: list[str], env: dict | None = None, cwd: Path = ROOT) -> tuple[float, float]:
-    """Run a command; record and return (wall seconds, peak MB of the process and its workers together)."""
+    """Run a command; record (wall seconds, peak RSS and PSS MB of the process and its workers
+    together) and return the seconds and the peak PSS."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})},
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = [0.0]
+    peak = [0.0, 0.0]
 
     def sample():
         while process.poll() is None:
-            peak[0] = max(peak[0], tree_rss_mb(process.pid))
+            rss, pss = tree_memory_mb(process.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             time.sleep(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -66,8 +76,8 @@ def measured(name: str, command: list[str], env: dict | None = None, cwd: Path =
     sampler.join()
     if process.returncode:
         raise SystemExit(f"{name}: {' '.join(command)} failed:\n{errors.decode()[-2000:]}")
-    ROWS.append((name, seconds, peak[0]))
-    return seconds, peak[0]
+    ROWS.append((name, seconds, peak[0], peak[1]))
+    return seconds, peak[1]
 
 
 def build_pdf(name: str, content: Path, out: Path, cache: Path) -> tuple[float, float]:
@@ -199,27 +209,28 @@ def fresh_clone(work: Path) -> tuple[float, float] | None:
     seconds, _ = measured("fresh clone: make pdf (venv, packages, empty caches)", ["make", "-s", "pdf"],
                           {"MLBOOK_CACHE": str(work / "clone-cache")}, cwd=clone)
     size = subprocess.run(["du", "-sm", str(clone / ".venv")], capture_output=True, text=True).stdout.split()[0]
-    ROWS.append((f"fresh clone: .venv size {size} MB", 0.0, None))
+    ROWS.append((f"fresh clone: .venv size {size} MB", 0.0, None, None))
     return seconds, float(size)
 
 
 def report(times, peer_pdf, noop_all, scale, clone) -> None:
-    print(f"\n{'measurement':<72} {'seconds':>9} {'peak MB':>9}")
-    print("-" * 92)
-    for name, seconds, peak in ROWS:
-        print(f"{name:<72} {seconds:>9.2f} {'' if peak is None else f'{peak:9.0f}':>9}")
+    print(f"\n{'measurement':<72} {'seconds':>9} {'RSS MB':>9} {'PSS MB':>9}")
+    print("-" * 102)
+    for name, seconds, rss, pss in ROWS:
+        print(f"{name:<72} {seconds:>9.2f} {'' if rss is None else f'{rss:9.0f}':>9}"
+              f" {'' if pss is None else f'{pss:9.0f}':>9}")
     print("\ntargets (ratios in this run)")
     checks = [
         ("full build (all parts) ≤ 0.5× peer", times["full"] / peer_pdf if peer_pdf else None, 0.5),
         ("one answer edited, largest section ≤ 0.15× peer", times["edit large"] / peer_pdf if peer_pdf else None, 0.15),
         ("one answer edited, smallest section (× peer)", times["edit small"] / peer_pdf if peer_pdf else None, None),
         ("no-op make all ≤ 0.5 s", noop_all, 0.5),
-        ("peak memory of the book build ≤ 1000 MB", max(times["full MB"], times["cold MB"]), 1000.0),
+        ("peak memory (PSS) of the book build ≤ 1000 MB", max(times["full MB"], times["cold MB"]), 1000.0),
         ("empty cache ≤ 1.2× the full build", times["cold"] / times["full"], 1.2),
     ]
     if 1 in scale and 4 in scale:
         checks += [("4× bank time ≤ 4.4× the 1× bank", scale[4][0] / scale[1][0], 4.4),
-                   ("4× bank peak memory ≤ 1000 MB", scale[4][1], 1000.0)]
+                   ("4× bank peak memory (PSS) ≤ 1000 MB", scale[4][1], 1000.0)]
     if clone:
         checks += [("fresh clone → make pdf ≤ 240 s", clone[0], 240.0),
                    ("fresh clone installs ≤ 400 MB (.venv)", clone[1], 400.0)]

@@ -21,15 +21,16 @@ from pathlib import Path
 import pydyf
 import weasyprint
 
-from . import svg_drawings
+from . import structure, svg_drawings
 from .fetch import BookFetcher, local_path
 from .files import atomic_output
 from .text import cache_root
 from .workers import count, run_unordered
 
 CACHE_DIR = cache_root() / "layout"
-FORMAT = 2
-"""Bumped when what a cache entry holds changes (2: formulas drawn by `svg_drawings`)."""
+FORMAT = 3
+"""Bumped when what a cache entry holds changes (2: formulas drawn by `svg_drawings`; 3: no plain
+spans in the structure tree)."""
 PT_PER_PX = 0.75
 CACHE_LIMIT_BYTES = 1 << 30
 """Least recently used entries beyond this size are removed after a build."""
@@ -203,8 +204,8 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
     svg_drawings.install(drawings_dir())
     document = weasyprint.HTML(string=job.html, base_url=job.base_url,
                                url_fetcher=BookFetcher(list(job.roots))).render()
-    data = None if key is None else document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False,
-                                                          custom_metadata=False)
+    data = None if key is None else structure.without_plain_spans(
+        document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, custom_metadata=False))
     meta = {"pages": len(document.pages), "anchors": {}, "bookmarks": [], "warnings": warnings.messages,
             "sha256": data and hashlib.sha256(data).hexdigest()}
     for number, page in enumerate(document.pages):
