@@ -77,6 +77,7 @@ def measured(name: str, command: list[str], env: dict | None = None, cwd: Path =
     if process.returncode:
         raise SystemExit(f"{name}: {' '.join(command)} failed:\n{errors.decode()[-2000:]}")
     ROWS.append((name, seconds, peak[0], peak[1]))
+    print(f"{name}: {seconds:.2f} s, peak RSS {peak[0]:.0f} MB, PSS {peak[1]:.0f} MB", flush=True)
     return seconds, peak[1]
 
 
@@ -156,7 +157,7 @@ def peer(content: Path, out: Path) -> float | None:
     pdf_time, _ = measured("peer: WeasyPrint on pandoc's HTML", [PY, "-c", "import sys, weasyprint;"
                                                                    " weasyprint.HTML(sys.argv[1]).write_pdf(sys.argv[2])",
                                                                    str(out / "peer.html"), str(out / "peer.pdf")])
-    ROWS.append(("peer: pandoc → HTML → WeasyPrint, total", html_time + pdf_time, None))
+    ROWS.append(("peer: pandoc → HTML → WeasyPrint, total", html_time + pdf_time, None, None))
     return html_time + pdf_time
 
 

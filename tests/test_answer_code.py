@@ -1,24 +1,62 @@
-"""Every runnable code block of every answer runs (Python in a fresh process, SQL in SQLite)."""
+"""Every runnable code block of every answer runs (Python in a process of its own, SQL in SQLite)."""
 
 from pathlib import Path
 
 import pytest
 
-from mlbook.codeblocks import code_blocks, run_python, run_sql, runnable
+from mlbook.codeblocks import (CodeBlock, ForkingPythonRunner, code_blocks, imported_modules, run_python,
+                               run_sql, runnable)
 from mlbook.load import load
+from mlbook.model import Location
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 BOOK = load(CONTENT)
 WITH_CODE = [q for q in BOOK.questions if any(b.language in ("python", "sql") for b in code_blocks(q))]
 
 
+@pytest.fixture(scope="module")
+def python_runner(tmp_path_factory):
+    """One interpreter per test worker that has imported what the answers import, forked per question."""
+    blocks = [b for q in WITH_CODE for b in runnable(code_blocks(q), "python")]
+    with ForkingPythonRunner(imported_modules(blocks), tmp_path_factory.mktemp("answer-code")) as runner:
+        yield runner
+
+
 @pytest.mark.parametrize("question", WITH_CODE, ids=[q.id for q in WITH_CODE])
-def test_python_blocks_run(question):
+def test_python_blocks_run(question, python_runner):
     blocks = runnable(code_blocks(question), "python")
     if not blocks:
         return
-    result = run_python(blocks)
+    result = python_runner.run(blocks)
     assert result.returncode == 0, f"{question.source}: code failed\n{result.stderr[-3000:]}"
+
+
+def block(code: str, line: int) -> CodeBlock:
+    return CodeBlock("python", code, None, Location(Path("/answers/example.md"), line))
+
+
+@pytest.mark.parametrize("blocks, code, output, error", [
+    ([block("x = 1\nprint('one')\n", 10), block("assert x == 2\n", 20)], 1, "one\n",
+     'File "/answers/example.md", line 21'),
+    ([block("import sys\nsys.exit(3)\n", 5)], 3, "", ""),
+    ([block("raise SystemExit('stopped')\n", 5)], 1, "", "stopped"),
+    ([block("y\n", 5)], 1, "", "NameError: name 'y' is not defined"),  # nothing left from other calls
+])
+def test_the_forking_runner_reports_as_a_fresh_interpreter_does(blocks, code, output, error, tmp_path):
+    with ForkingPythonRunner(["math"], tmp_path) as runner:
+        runner.run([block("y = 1\n", 1)])
+        forked = runner.run(blocks)
+    fresh = run_python(blocks)
+    for result in (forked, fresh):
+        assert (result.returncode, result.stdout) == (code, output)
+        assert error in result.stderr
+    assert forked.stderr.splitlines()[-1:] == fresh.stderr.splitlines()[-1:]
+
+
+def test_imported_modules_are_found():
+    assert imported_modules([block("import numpy as np\nfrom sklearn.linear_model import Ridge\n"
+                                   "  import torch.nn as nn\nx = 'import no'\n", 1)]) == [
+        "numpy", "sklearn.linear_model", "torch.nn"]
 
 
 @pytest.mark.parametrize("question", WITH_CODE, ids=[q.id for q in WITH_CODE])
