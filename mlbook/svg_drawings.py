@@ -81,6 +81,11 @@ def _content(image: SVGImage) -> bytes | None:
     """The SVG file the image was made from (None if it cannot be had again)."""
     if not hasattr(image, "_mlbook_content"):
         url = image._base_url
+        image._mlbook_content = None
+        # an <svg> written inside the HTML carries the document's URL, not its own: never kept
+        if not isinstance(url, str) or not (url.startswith("data:image/svg+xml")
+                                            or url.startswith("file:") and url.lower().endswith(".svg")):
+            return None
         try:
             if url.startswith("data:"):
                 header, _, data = url.partition(",")

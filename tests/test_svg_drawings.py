@@ -114,3 +114,15 @@ def test_an_entry_of_another_format_is_not_read(drawings, reference):
     drawings.calls.clear()
     assert pdf() == reference
     assert len(drawings.calls) == 6
+
+
+def test_an_svg_written_in_the_html_is_never_kept(drawings, tmp_path):
+    """It carries the document's URL, not its own content: two different ones must not share a drawing."""
+    (tmp_path / "page.html").write_text("")
+    shapes = ['<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><rect width="20" height="10"/></svg>',
+              '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="20"><circle cx="10" cy="10" r="9"/></svg>']
+    html = "".join(f"<p>{shape}</p>" for shape in shapes)
+    kept = weasyprint.HTML(string=html, base_url=str(tmp_path / "page.html")).write_pdf()
+    assert drawings.entries() == [] and len(drawings.calls) == 2
+    svg_drawings.uninstall()
+    assert weasyprint.HTML(string=html, base_url=str(tmp_path / "page.html")).write_pdf() == kept
