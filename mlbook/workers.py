@@ -7,6 +7,7 @@ killed by the kernel if the build dies, even by SIGKILL: no worker outlives its 
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -21,7 +22,13 @@ def count(tasks: int) -> int:
 
 
 def run_unordered(function: Callable, tasks: Iterable, workers: int, chunksize: int = 1) -> Iterator:
-    """`function(task)` for every task in worker processes, results as they come."""
+    """`function(task)` for every task in worker processes, results as they come.
+
+    The build's objects are frozen out of the garbage collector while its workers run: a collection
+    in a worker would write to every object it inherited, and so copy the build's memory into each
+    worker (for a 4× bank, 150 MB per worker).
+    """
+    gc.freeze()
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_started, initargs=(os.getpid(),))
     try:
         yield from pool.imap_unordered(function, tasks, chunksize)
@@ -29,6 +36,8 @@ def run_unordered(function: Callable, tasks: Iterable, workers: int, chunksize: 
         pool.terminate()
         pool.join()
         raise
+    finally:
+        gc.unfreeze()
     pool.close()
     pool.join()
 

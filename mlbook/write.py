@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import io
 import json
@@ -69,7 +70,16 @@ def write_book_pdf(book: Book, page: render.Page, target: Path, progress=None) -
     anchor landed, like LaTeX's .aux file) is kept, so a build normally needs a single pass, and
     only parts whose HTML changed are laid out again.
     """
+    laid_out = _laid_out_book(book, page, target, progress)
+    _return_freed_memory()  # the parts' HTML is gone: the join of a large bank needs the room
+    count = join.join_parts(laid_out, target)
+    return count, [message for part in laid_out for message in part.warnings]
+
+
+def _laid_out_book(book: Book, page: render.Page, target: Path, progress) -> list[layout.LaidOutPart]:
+    """Every part laid out with the page numbers of the last pass, until they no longer change."""
     parts = render.render_book_parts(book, page)
+    _return_freed_memory()  # what rendering left behind, before the workers are forked
     map_file = _page_map_file(book, page)
     pages = _read_page_map(map_file)
     roots = (book.root.resolve(), render.TEMPLATES, figures.CACHE_DIR.resolve())
@@ -83,15 +93,25 @@ def write_book_pdf(book: Book, page: render.Page, target: Path, progress=None) -
         laid_out = layout.lay_out_parts([layout.Job(part.name, text, base_url, roots)
                                          for part, text in zip(parts, html)], progress)
         pages = _page_map(laid_out)
-        settled = [part.html(pages) for part in parts]
-        if settled == html:
+        changed = False
+        for index, part in enumerate(parts):  # one part's HTML at a time: a large bank's is large
+            text = part.html(pages)
+            if text != html[index]:
+                html[index], changed = text, True
+        if not changed:
             break
-        html = settled
     else:
         raise LayoutNotSettled(f"{target}: page numbers still changed after {MAX_PASSES} layout passes")
     _write_page_map(map_file, pages)
-    count = join.join_parts(laid_out, target)
-    return count, [message for part in laid_out for message in part.warnings]
+    return laid_out
+
+
+def _return_freed_memory() -> None:
+    """Give the memory Python has freed back to the system (glibc keeps it for reuse otherwise)."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 class LayoutNotSettled(Exception):
