@@ -28,9 +28,9 @@ from .text import cache_root
 from .workers import count, run_unordered
 
 CACHE_DIR = cache_root() / "layout"
-FORMAT = 3
+FORMAT = 4
 """Bumped when what a cache entry holds changes (2: formulas drawn by `svg_drawings`; 3: no plain
-spans in the structure tree)."""
+spans in the structure tree; 4: compressed by QPDF)."""
 PT_PER_PX = 0.75
 CACHE_LIMIT_BYTES = 1 << 30
 """Least recently used entries beyond this size are removed after a build."""
@@ -205,7 +205,7 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
     document = weasyprint.HTML(string=job.html, base_url=job.base_url,
                                url_fetcher=BookFetcher(list(job.roots))).render()
     data = None if key is None else structure.without_plain_spans(
-        document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False, custom_metadata=False))
+        document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=True, custom_metadata=False))
     meta = {"pages": len(document.pages), "anchors": {}, "bookmarks": [], "warnings": warnings.messages,
             "sha256": data and hashlib.sha256(data).hexdigest()}
     for number, page in enumerate(document.pages):
