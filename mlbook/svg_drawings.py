@@ -201,7 +201,7 @@ def _read(path: Path) -> dict | None:
         entry = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
-    if not isinstance(entry, dict) or entry.get("format") != FORMAT:
+    if not isinstance(entry, dict) or entry.get("format") != FORMAT or not _well_formed(entry.get("drawing")):
         return None
     now = time.time()
     try:
@@ -209,6 +209,18 @@ def _read(path: Path) -> dict | None:
     except OSError:
         pass
     return entry["drawing"]
+
+
+def _well_formed(drawing) -> bool:
+    """Whether a drawing read from disk has the shape `_recorded` gives (else it is drawn again)."""
+    try:
+        return (all(isinstance(operator, str) for operator in drawing["operators"])
+                and all(isinstance(name, str) and _is_alpha(entries) for name, entries in drawing["states"])
+                and all(isinstance(name, str) and len(box) == 4
+                        and all(isinstance(value, (int, float)) for value in box) and _well_formed(content)
+                        for name, box, content in drawing["groups"]))
+    except (TypeError, KeyError, ValueError):
+        return False
 
 
 def _write(path: Path, drawing: dict) -> None:

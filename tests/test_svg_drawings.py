@@ -4,6 +4,7 @@ it parses every image anew, byte for byte, whether the drawings come from the ca
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -105,6 +106,17 @@ def test_a_broken_entry_is_drawn_again(drawings, reference):
     drawings.calls.clear()
     assert pdf() == reference
     assert len(drawings.calls) == 2
+
+
+def test_an_entry_of_the_wrong_shape_is_drawn_again(drawings, reference):
+    pdf()
+    for number, entry in enumerate(drawings.entries()):
+        data = json.loads(entry.read_text())
+        data["drawing"][["operators", "states", "groups"][number % 3]] = [[1, 2]]
+        entry.write_text(json.dumps(data))
+    drawings.calls.clear()
+    assert pdf() == reference
+    assert len(drawings.calls) == 6
 
 
 def test_an_entry_of_another_format_is_not_read(drawings, reference):
