@@ -21,13 +21,11 @@ else is drawn by WeasyPrint every time, as before. Installed in the processes th
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import os
 import time
 from pathlib import Path
-from urllib.parse import unquote_to_bytes
 from xml.etree import ElementTree
 
 import pydyf
@@ -86,14 +84,9 @@ def _content(image: SVGImage) -> bytes | None:
         if not isinstance(url, str) or not (url.startswith("data:image/svg+xml")
                                             or url.startswith("file:") and url.lower().endswith(".svg")):
             return None
-        try:
-            if url.startswith("data:"):
-                header, _, data = url.partition(",")
-                image._mlbook_content = (base64.b64decode(data) if header.endswith(";base64")
-                                         else unquote_to_bytes(data))
-            else:
-                with fetch(image._url_fetcher, url) as response:
-                    image._mlbook_content = response.read()
+        try:  # the fetcher WeasyPrint read the image with (it decodes `data:` URLs too)
+            with fetch(image._url_fetcher, url) as response:
+                image._mlbook_content = response.read()
         except Exception:  # noqa: BLE001 (whatever failed, WeasyPrint draws the image itself)
             image._mlbook_content = None
     return image._mlbook_content
