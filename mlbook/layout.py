@@ -105,8 +105,8 @@ def measure_parts(jobs: list[Job], progress=None, workers: int | None = None) ->
     return [results[i] for i in range(len(jobs))]
 
 
-_FORMULA_IMAGE = re.compile(r'src="data:image/svg\+xml;base64,[^"]*"')
-_BLANK_IMAGE = "src=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/%3E\""
+_FORMULA_IMAGE = re.compile(r'(<img class="math") src="[^"]*"')
+_BLANK_IMAGE = "\\1 src=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/%3E\""
 
 
 def _lay_out_missing(jobs: list[Job], keys: list[str | None], results: dict[int, LaidOutPart], progress,

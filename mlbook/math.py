@@ -13,7 +13,7 @@ import ziamath
 from markupsafe import Markup, escape
 
 from . import workers
-from .files import cache_file, cached_text
+from .files import cache_file, cached_text, write_text_atomically
 from .text import cache_root
 
 SIZE = 20.0
@@ -98,6 +98,14 @@ def _cache_path(latex: str, display: bool) -> Path:
 def svg(latex: str, display: bool) -> str:
     """SVG text for the PDF, read from the disk cache when this formula was rendered before."""
     return cached_text(_cache_path(latex, display), lambda: _rendered_svg(latex, display))
+
+
+def svg_file(latex: str, display: bool) -> Path:
+    """The formula's SVG file in the disk cache, for the PDF to embed (written again if it is gone)."""
+    path = _cache_path(latex, display)
+    if not path.is_file():
+        write_text_atomically(path, svg(latex, display))
+    return path.resolve()
 
 
 def _rendered_svg(latex: str, display: bool) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from . import figures, math
 from .labels import labels
 from .markdown import AnswerRenderer, pygments_css  # noqa: F401 (re-exported)
 from .model import Book, Question, Section, Subsection
@@ -50,6 +51,12 @@ def report_url(book: Book, question: Question) -> str:
 
 def anchor(question: Question) -> str:
     return f"q-{question.id}"
+
+
+def print_file_roots(book: Book) -> tuple[Path, ...]:
+    """Folders the print HTML embeds files from: the book's, the templates, the figures' and the
+    formulas' caches (formulas are referenced as files, see `AnswerRenderer.math_html`)."""
+    return (book.root.resolve(), TEMPLATES, figures.CACHE_DIR.resolve(), math.CACHE_DIR.resolve())
 
 
 def render_print(book: Book, page: Page) -> tuple[str, AnswerRenderer]:

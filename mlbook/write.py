@@ -16,7 +16,7 @@ from pathlib import Path
 import weasyprint
 from ebooklib import epub
 
-from . import figures, join, layout, render, svg_drawings
+from . import join, layout, render, svg_drawings
 from .fetch import BookFetcher, mime
 from .files import atomic_output, write_text_atomically
 from .labels import Labels, labels
@@ -38,7 +38,7 @@ class _PageProgress(logging.Handler):
 
 def write_pdf(html: str, book: Book, target: Path, progress=None) -> tuple[int, list[str]]:
     """Lay out the HTML and write the PDF; return its page count and WeasyPrint's warnings."""
-    fetcher = BookFetcher([book.root, render.TEMPLATES, figures.CACHE_DIR])
+    fetcher = BookFetcher(list(render.print_file_roots(book)))
     progress_logger, main_logger = logging.getLogger("weasyprint.progress"), logging.getLogger("weasyprint")
     pages, warnings = _PageProgress(progress or (lambda page: None)), layout.WarningCollector()
     progress_logger.addHandler(pages)
@@ -82,7 +82,7 @@ def _laid_out_book(book: Book, page: render.Page, target: Path, progress) -> lis
     _return_freed_memory()  # what rendering left behind, before the workers are forked
     map_file = _page_map_file(book, page)
     pages = _read_page_map(map_file)
-    roots = (book.root.resolve(), render.TEMPLATES, figures.CACHE_DIR.resolve())
+    roots = render.print_file_roots(book)
     base_url = str(book.root.resolve()) + "/"
     if not pages.starts:  # a first build: find where everything falls, then lay out with those numbers
         measured = layout.measure_parts([layout.Job(part.name, part.html(pages), base_url, roots)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mlbook import figures
+from mlbook import figures, math
 from mlbook.load import load
 from mlbook.render import Page, PageMap, render_book_parts, render_epub_parts, render_print
 
@@ -18,6 +18,7 @@ def normalized(html: str) -> str:
     """The HTML with machine-specific paths replaced, so it compares across checkouts."""
     html = html.replace(SAMPLE.resolve().as_uri(), "CONTENT")
     html = html.replace(figures.CACHE_DIR.resolve().as_uri(), "FIGURE_CACHE")
+    html = html.replace(math.CACHE_DIR.resolve().as_uri(), "MATH_CACHE")
     return re.sub(r"FIGURE_CACHE/[0-9a-f]{64}\.svg", "FIGURE_CACHE/generated.svg", html)
 
 

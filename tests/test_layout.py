@@ -17,7 +17,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from mlbook import layout, render
+from mlbook import layout, math, render
 from mlbook.cli import run
 from mlbook.load import load
 from tests.conftest import CONTENT, ROOT, SAMPLE
@@ -109,6 +109,27 @@ def test_a_font_change_relays_every_part(sample_copy, tmp_path, cache, laid_out,
     monkeypatch.setattr(layout, "_fonts_fingerprint", "a font was added or updated")
     build(sample_copy, tmp_path / "two")
     assert relaid(laid_out) == {"front", "1.1", "1.2", "2"}
+
+
+def test_a_changed_formula_file_relays_the_parts_that_embed_it(sample_copy, tmp_path, cache, laid_out,
+                                                                monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setattr(math, "CACHE_DIR", tmp_path / "math")
+    math.svg.cache_clear()
+    try:
+        build(sample_copy, tmp_path / "one")
+        formula = sorted((tmp_path / "math").rglob("*.svg"))[0]
+        formula.write_text(formula.read_text(encoding="utf-8").replace(
+            "</svg>", '<rect x="0" y="0" width="2" height="2"/></svg>'), encoding="utf-8")
+        math.svg.cache_clear()
+        embedding = {part.name for part in render.render_book_parts(load(sample_copy), render.Page("book"))
+                     if formula.resolve().as_uri() in part.template}
+        laid_out.clear()
+        changed = build(sample_copy, tmp_path / "two")
+        assert embedding and relaid(laid_out) == embedding
+        assert changed == build_from_scratch(sample_copy, tmp_path / "scratch", monkeypatch, tmp_path)
+    finally:
+        math.svg.cache_clear()
 
 
 def test_a_moved_question_updates_every_page_that_shows_its_number(sample_copy, tmp_path, cache, laid_out,
@@ -263,7 +284,9 @@ def test_a_build_killed_while_laying_out_leaves_no_worker_and_a_trustworthy_cach
     assert subprocess.run(command, cwd=ROOT, env=env, capture_output=True).returncode == 0
     before = (out / "book.pdf").read_bytes()
     path = sample_copy / "alpha/softmax.md"
-    path.write_text(path.read_text(encoding="utf-8") + "\nАбзац после первой сборки.\n", encoding="utf-8")
+    # pages of new text: the signal comes while they are laid out, not after the book was written
+    filler = "".join(f"\nАбзац {n}: текст, который занимает место на странице и в раскладке.\n" for n in range(600))
+    path.write_text(path.read_text(encoding="utf-8") + "\nАбзац после первой сборки.\n" + filler, encoding="utf-8")
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while len(processes_with(marker, "build.py")) < 2 and time.monotonic() < deadline:

@@ -19,6 +19,21 @@ def test_a_formula_is_rendered_once_then_read_from_the_disk_cache(tmp_path, monk
     math.svg.cache_clear()
 
 
+def test_the_print_html_embeds_a_formula_as_its_cached_file_written_again_when_gone(tmp_path, monkeypatch):
+    from mlbook.markdown import AnswerRenderer
+
+    monkeypatch.setattr(math, "CACHE_DIR", tmp_path)
+    math.svg.cache_clear()
+    renderer = AnswerRenderer("print", tmp_path, "ru", {}, lambda q: "")
+    html = renderer.math_html(r"x^{2}", False)
+    [path] = tmp_path.rglob("*.svg")
+    assert f'src="{path.resolve().as_uri()}"' in html and "data:" not in html
+    path.unlink()  # the cache emptied while the formula is still remembered in memory (`make serve`)
+    assert renderer.math_html(r"x^{2}", False) == html
+    assert path.read_text(encoding="utf-8") == math.svg(r"x^{2}", False)
+    math.svg.cache_clear()
+
+
 def test_cyrillic_text_in_formulas_renders_as_glyphs_not_boxes():
     svg = math.svg(r"\text{где } x", True)
     assert svg.count("<path") == 4  # г, д, е and x are drawn as outlines (the space is not)
