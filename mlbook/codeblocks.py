@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import re
-import select
-import signal
 import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from . import zygote
 from .model import Location, Question
 
 RUNNABLE = {"python", "sql"}
@@ -75,93 +71,18 @@ def _payload(blocks: list[CodeBlock]) -> list[dict]:
     return [{"code": b.code, "path": str(b.source.path), "line": b.source.line} for b in blocks]
 
 
-_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
-
-
 def imported_modules(blocks: list[CodeBlock]) -> list[str]:
     """The modules the blocks import (`import a.b`, `from a.b import c` → `a.b`), sorted."""
-    return sorted({name for block in blocks for name in _IMPORT.findall(block.code)})
+    return zygote.imported_modules([block.code for block in blocks])
 
 
-_FORKING_RUNNER = r"""
-import json, os, sys, traceback
-answers = os.fdopen(os.dup(1), "w")  # exit codes to the caller; nothing else may write there
-os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
-import matplotlib
-matplotlib.use("Agg")
-for name in sys.argv[1:]:
-    try:
-        __import__(name)
-    except Exception:
-        pass
-for request in sys.stdin:
-    request = json.loads(request)
-    pid = os.fork()
-    if pid == 0:
-        for fd, path, mode in ((0, os.devnull, os.O_RDONLY), (1, request["stdout"], os.O_WRONLY),
-                               (2, request["stderr"], os.O_WRONLY)):
-            os.dup2(os.open(path, mode), fd)
-        code = 0
-        try:
-            namespace = {"__name__": "__answer__"}
-            for block in request["blocks"]:
-                exec(compile("\n" * block["line"] + block["code"], block["path"], "exec"), namespace)
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-            if not isinstance(exc.code, (int, type(None))):
-                print(exc.code, file=sys.stderr)
-        except BaseException:
-            traceback.print_exc()
-            code = 1
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code)
-    _, status = os.waitpid(pid, 0)
-    answers.write(json.dumps(os.waitstatus_to_exitcode(status)) + "\n")
-    answers.flush()
-"""
-
-
-class ForkingPythonRunner:
+class ForkingPythonRunner(zygote.Zygote):
     """Runs code blocks like `run_python`, each call in a new process forked from one interpreter
     that has imported the given modules already (numpy, torch, scikit-learn… cost 1–3 s to import
     in every fresh interpreter). Each call still gets its own process and namespace."""
 
-    def __init__(self, modules: list[str], folder: Path):
-        self.folder = folder
-        self.process = subprocess.Popen([sys.executable, "-c", _FORKING_RUNNER, *modules],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                        start_new_session=True)
-        self.calls = 0
-
     def run(self, blocks: list[CodeBlock], timeout: float = 600) -> subprocess.CompletedProcess:
-        self.calls += 1
-        stdout, stderr = self.folder / f"{self.calls}.out", self.folder / f"{self.calls}.err"
-        stdout.touch()
-        stderr.touch()
-        request = {"blocks": _payload(blocks), "stdout": str(stdout), "stderr": str(stderr)}
-        self.process.stdin.write(json.dumps(request) + "\n")
-        self.process.stdin.flush()
-        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
-        if not ready:
-            self.close()
-            raise subprocess.TimeoutExpired("code blocks", timeout)
-        answer = self.process.stdout.readline()
-        if not answer:
-            raise RuntimeError(f"the forking runner stopped (exit code {self.process.wait()})")
-        return subprocess.CompletedProcess("code blocks", json.loads(answer),
-                                           stdout.read_text(errors="replace"), stderr.read_text(errors="replace"))
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
+        return self.run_blocks(_payload(blocks), timeout)
 
 
 def run_sql(blocks: list[CodeBlock]) -> None:
