@@ -9,6 +9,7 @@ JSON record with the PDF's hash: a half-written entry is never read.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -202,18 +203,14 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
     logger.propagate = False
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     svg_drawings.install(drawings_dir())
-    document = weasyprint.HTML(string=job.html, base_url=job.base_url,
-                               url_fetcher=BookFetcher(list(job.roots))).render()
-    data = None if key is None else structure.without_plain_spans(
-        document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=True, custom_metadata=False))
-    meta = {"pages": len(document.pages), "anchors": {}, "bookmarks": [], "warnings": warnings.messages,
-            "sha256": data and hashlib.sha256(data).hexdigest()}
-    for number, page in enumerate(document.pages):
-        height = page.height * PT_PER_PX
-        for name, (x, y, _, _) in page.anchors.items():
-            meta["anchors"].setdefault(name, (number, x * PT_PER_PX, height - y * PT_PER_PX))
-        for level, label, (x, y), _ in page.bookmarks:
-            meta["bookmarks"].append((level, label, number, x * PT_PER_PX, height - y * PT_PER_PX))
+    # WeasyPrint makes millions of objects and few reference cycles: the collector's passes over
+    # them were 10–14 % of a part's time; it runs once, after the part
+    gc.disable()
+    try:
+        data, meta = _laid_out_part(job, key is not None, warnings.messages)
+    finally:
+        gc.enable()
+        gc.collect()
     if key is None:
         return index, _part(job.name, None, meta, cached=False)
     pdf, record = _entry_paths(key)
@@ -222,6 +219,23 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
     with atomic_output(record) as temporary:
         temporary.write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     return index, _part(job.name, pdf, meta, cached=False)
+
+
+def _laid_out_part(job: Job, write: bool, warnings: list[str]) -> tuple[bytes | None, dict]:
+    """The part's PDF (None when only measured) and its cache record."""
+    document = weasyprint.HTML(string=job.html, base_url=job.base_url,
+                               url_fetcher=BookFetcher(list(job.roots))).render()
+    data = structure.without_plain_spans(
+        document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=True, custom_metadata=False)) if write else None
+    meta = {"pages": len(document.pages), "anchors": {}, "bookmarks": [], "warnings": warnings,
+            "sha256": data and hashlib.sha256(data).hexdigest()}
+    for number, page in enumerate(document.pages):
+        height = page.height * PT_PER_PX
+        for name, (x, y, _, _) in page.anchors.items():
+            meta["anchors"].setdefault(name, (number, x * PT_PER_PX, height - y * PT_PER_PX))
+        for level, label, (x, y), _ in page.bookmarks:
+            meta["bookmarks"].append((level, label, number, x * PT_PER_PX, height - y * PT_PER_PX))
+    return data, meta
 
 
 def _prune_cache() -> None:
