@@ -15,6 +15,7 @@ import pygments
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
+from pygments.token import Token
 from pygments.util import ClassNotFound
 
 from . import figures, math, typography
@@ -24,8 +25,27 @@ from .labels import Labels, labels
 from .model import Location, Question
 from .text import cache_root
 
-_FORMATTER = HtmlFormatter(nowrap=True)
-_INLINE_STYLE_FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style="friendly")
+CODE_STYLE = "friendly"
+"""Pygments' style of the code blocks (print-friendly, light)."""
+
+
+class _StyledTokensFormatter(HtmlFormatter):
+    """Pygments' HTML with a class only on the tokens the style gives a look (colour, weight…).
+
+    Names and punctuation have no rule in the stylesheet, and a whitespace token's only rule is a
+    colour, which spaces do not show: those tokens are plain text, so that neighbouring ones are one
+    run of text. WeasyPrint lays out every span as a box of its own: the book's code had 48,000
+    spans, 57 % of them without a look, and they took a third of the layout time."""
+
+    def _get_css_classes(self, ttype):
+        classes = super()._get_css_classes(ttype)
+        if ttype in Token.Text.Whitespace or not any(name in self.class2style for name in classes.split()):
+            return ""
+        return classes
+
+
+_FORMATTER = _StyledTokensFormatter(nowrap=True, style=CODE_STYLE)
+_INLINE_STYLE_FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style=CODE_STYLE)
 TARGETS = ("print", "epub", "kindle", "web", "anki")
 """`print`: SVG math as images, file images; `epub`: SVG math inline in the page (e-ink readers without
 MathML); `kindle` and `web`: MathML; `anki`: Anki's own \\( \\) math, inline styles."""
@@ -324,7 +344,7 @@ CODE_CACHE = cache_root() / "code"
 
 def _highlighted(code: str, lexer, formatter: HtmlFormatter) -> str:
     """Pygments' HTML for a code block, from the disk cache when this block was highlighted before."""
-    styles = "inline" if formatter is _INLINE_STYLE_FORMATTER else "classes"
+    styles = "inline" if formatter is _INLINE_STYLE_FORMATTER else "styled-classes"
     cached = cache_file(CODE_CACHE, ".html", pygments.__version__, lexer.name, styles, code)
     return cached_text(cached, lambda: highlight(code, lexer, formatter))
 
@@ -389,4 +409,4 @@ _PARSER.add_render_rule("link_close", _render_link_close)
 
 def pygments_css() -> str:
     """Print-friendly light highlighting styles for `.highlight`."""
-    return HtmlFormatter(style="friendly").get_style_defs(".highlight")
+    return HtmlFormatter(style=CODE_STYLE).get_style_defs(".highlight")

@@ -59,3 +59,44 @@ def test_pdf_is_tagged_with_title_and_language(sample_outputs):
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+
+
+def styled_characters(html: str, styled: set[str]) -> list[tuple[str, str | None]]:
+    """Every character of highlighted code with the class that gives it a look (None: plain text)."""
+    import html as entities
+    import re
+
+    result = []
+    for match in re.finditer(r'<span class="([^"]+)">([^<]*)</span>|([^<]+)', html):
+        classes, text = match.group(1), match.group(2) if match.group(1) else match.group(3)
+        look = None if classes is None else next((c for c in classes.split() if c in styled), None)
+        result += [(ch, None if ch.isspace() else look) for ch in entities.unescape(text)]
+    return result
+
+
+def test_code_keeps_the_look_of_every_token_without_spans_that_have_none():
+    import re
+
+    from pygments import highlight
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import get_lexer_by_name
+
+    from mlbook import markdown
+    from mlbook.codeblocks import code_blocks
+    from mlbook.load import load
+    from tests.conftest import CONTENT
+
+    css = markdown.pygments_css()
+    styled = set(re.findall(r"\.highlight \.([\w-]+) \{", css))
+    assert re.search(r"\.highlight \.w \{ color: #\w+ \}", css)  # whitespace: a colour only
+    codes = [b.code for q in load(CONTENT).questions for b in code_blocks(q) if b.language == "python"]
+    lexer = get_lexer_by_name("python")
+    plain = HtmlFormatter(nowrap=True)
+    spans = before = 0
+    for code in codes:
+        ours = markdown._highlighted(code, lexer, markdown._FORMATTER)
+        theirs = highlight(code, lexer, plain)
+        assert styled_characters(ours, styled) == styled_characters(theirs, styled)
+        assert set(re.findall(r'<span class="([^"]+)"', ours)) <= styled
+        spans, before = spans + ours.count("<span"), before + theirs.count("<span")
+    assert len(codes) > 100 and spans < 0.5 * before
