@@ -30,6 +30,7 @@ from xml.etree import ElementTree
 
 import pydyf
 import weasyprint
+import weasyprint.svg
 from weasyprint.images import SVGImage
 from weasyprint.urls import fetch
 
@@ -40,7 +41,11 @@ _RESOURCE_OPERATORS = (b"Tf", b"sh", b"scn", b"SCN", b"cs", b"CS", b"BDC", b"BMC
                        b"d0", b"d1")
 """Operators that name other resources or mark content: a drawing with any of them is not kept."""
 _original_draw = SVGImage.draw
+_original_path = weasyprint.svg.TAGS["path"]
 _folder: Path | None = None
+_paths: dict[tuple[str, float], tuple[list, list]] = {}
+PATHS_KEPT = 50_000
+"""Path strings whose operators are kept in memory in a process (the book has a few thousand)."""
 
 
 def install(folder: Path) -> None:
@@ -48,6 +53,7 @@ def install(folder: Path) -> None:
     global _folder
     _folder = folder
     SVGImage.draw = _draw
+    weasyprint.svg.TAGS["path"] = _path
 
 
 def uninstall() -> None:
@@ -55,6 +61,28 @@ def uninstall() -> None:
     global _folder
     _folder = None
     SVGImage.draw = _original_draw
+    weasyprint.svg.TAGS["path"] = _original_path
+    _paths.clear()
+
+
+def _path(svg, node, font_size) -> None:
+    """WeasyPrint's drawing of a `<path>`, parsed once per path string in this process.
+
+    For an image drawn for the first time: a formula's glyphs are paths that recur in many formulas
+    (x, =, digits), and WeasyPrint parses the string each time. The operators depend only on the
+    string and the font size (a path's numbers have no units); a percentage is of the image's size,
+    so such a path is drawn anew every time.
+    """
+    string = node.get("d", "")
+    kept = _paths.get((string, font_size))
+    if kept is None:
+        operators, vertices = len(svg.stream.stream), len(node.vertices)
+        _original_path(svg, node, font_size)
+        if "%" not in string and len(_paths) < PATHS_KEPT:
+            _paths[string, font_size] = (svg.stream.stream[operators:], list(node.vertices)[vertices:])
+        return
+    svg.stream.stream.extend(kept[0])
+    node.vertices.extend(kept[1])
 
 
 def _draw(image: SVGImage, stream, width: float, height: float, style) -> None:

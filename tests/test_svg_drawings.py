@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,8 @@ class Drawings:
     folder: Path
     calls: list = field(default_factory=list)
     """One item per image WeasyPrint drew itself."""
+    parsed: list = field(default_factory=list)
+    """The path strings WeasyPrint parsed."""
 
     def entries(self) -> list[Path]:
         return sorted(self.folder.glob("*/*.json"))
@@ -68,6 +71,10 @@ def drawings(tmp_path, monkeypatch) -> Drawings:
     kept = Drawings(tmp_path / "drawings")
     original = svg_drawings._original_draw
     monkeypatch.setattr(svg_drawings, "_original_draw", lambda *args: kept.calls.append(1) or original(*args))
+    path = svg_drawings._original_path
+    monkeypatch.setattr(svg_drawings, "_original_path",
+                        lambda svg, node, size: kept.parsed.append(node.get("d")) or path(svg, node, size))
+    svg_drawings.uninstall()  # no path strings kept from other tests
     svg_drawings.install(kept.folder)
     yield kept
     svg_drawings.uninstall()
@@ -87,6 +94,9 @@ def test_weasyprint_alone_draws_a_repeated_image_differently(reference):
 
 def test_kept_and_replayed_drawings_give_the_reference_pdf(drawings, reference):
     assert pdf() == reference
+    # the formula drawn anew three times, its glyphs' paths parsed once; the groups' one path
+    assert sorted(drawings.parsed) == sorted(set(re.findall(r' d="([^"]+)"', math.svg(FORMULA, False)))
+                                             | {"M0 30 L40 0"})
     # kept: the formula at 1.2em in the two graphics states it is met in (the colour of the text
     # before it set, or not), at 2em, and the image with groups; never the one with text
     assert len(drawings.entries()) == 4
