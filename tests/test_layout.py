@@ -269,6 +269,17 @@ def test_every_page_number_in_the_sample_is_true(sample_outputs):
     assert_page_references_are_true(sample_outputs / "book.pdf", SAMPLE)
 
 
+def test_the_measuring_pass_finds_the_pages_of_the_real_layout(book_outputs):
+    """A first build measures with formulas as empty boxes and code without colours: the same pages."""
+    from mlbook import write
+
+    book, page = load(CONTENT), render.Page("book")
+    pages = write._read_page_map(write._page_map_file(book, page))  # where the build above put everything
+    jobs = [layout.Job(part.name, part.html(pages), str(book.root.resolve()) + "/", render.print_file_roots(book))
+            for part in render.render_book_parts(book, page)]
+    assert pages.anchors and write._page_map(layout.measure_parts(jobs)) == pages
+
+
 def test_every_page_number_in_the_real_book_is_true(book_outputs):
     assert_page_references_are_true(book_outputs / "book.pdf", CONTENT)
 
