@@ -37,6 +37,8 @@ CACHE_LIMIT_BYTES = 1 << 30
 """Least recently used entries beyond this size are removed after a build."""
 DRAWINGS_LIMIT_BYTES = 256 << 20
 """The same for the formulas' drawings (`svg_drawings`; the real book's take about 25 MB)."""
+MAPS_LIMIT_BYTES = 4 << 20
+"""The same for the page maps, one per book folder and kind of document (the real book's is 4 KB)."""
 _SOURCES = re.compile(r'\ssrc="([^"]+)"')
 _FONT_FOLDERS = [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts",
                  Path.home() / ".local/share/fonts"]
@@ -250,10 +252,12 @@ def _laid_out_part(job: Job, write: bool, warnings: list[str]) -> tuple[bytes | 
 
 
 def _prune_cache() -> None:
-    """Keep the parts and the drawings under their limits, the least recently used dropped first."""
+    """Keep the parts, the drawings and the page maps under their limits, the least recently used
+    dropped first (a book's map is written again at the end of its build)."""
     _prune([(record, record.with_suffix(".pdf")) for record in CACHE_DIR.glob("parts/*/*.json")],
            CACHE_LIMIT_BYTES)
     _prune([(entry,) for entry in drawings_dir().glob("*/*.json")], DRAWINGS_LIMIT_BYTES)
+    _prune([(entry,) for entry in CACHE_DIR.glob("maps/*.json")], MAPS_LIMIT_BYTES)
 
 
 def _prune(entries: list[tuple[Path, ...]], limit: int) -> None:

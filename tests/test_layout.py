@@ -132,6 +132,25 @@ def test_a_changed_formula_file_relays_the_parts_that_embed_it(sample_copy, tmp_
         math.svg.cache_clear()
 
 
+def test_the_cache_stays_under_its_limits_dropping_the_least_recently_used(cache, monkeypatch):
+    for limit in ("CACHE_LIMIT_BYTES", "DRAWINGS_LIMIT_BYTES", "MAPS_LIMIT_BYTES"):
+        monkeypatch.setattr(layout, limit, 250)
+    kinds = {"part": lambda n: [cache / "parts" / "ab" / f"{n}.json", cache / "parts" / "ab" / f"{n}.pdf"],
+             "drawing": lambda n: [layout.drawings_dir() / "cd" / f"{n}.json"],
+             "map": lambda n: [cache / "maps" / f"{n}.json"]}
+    for files_of in kinds.values():
+        for age, name in ((30, "old"), (20, "middle"), (10, "new")):
+            for path in files_of(name):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(b"x" * (100 // len(files_of(name))))
+                os.utime(path, (time.time() - age, time.time() - age))
+    layout._prune_cache()
+    for kind, files_of in kinds.items():
+        assert [path.exists() for name in ("old", "middle", "new") for path in files_of(name)[:1]] == \
+            [False, True, True], kind
+        assert not any(path.exists() for path in files_of("old")), kind
+
+
 def test_a_moved_question_updates_every_page_that_shows_its_number(sample_copy, tmp_path, cache, laid_out,
                                                                    monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
