@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -71,9 +72,12 @@ def _payload(blocks: list[CodeBlock]) -> list[dict]:
     return [{"code": b.code, "path": str(b.source.path), "line": b.source.line} for b in blocks]
 
 
+_IMPORT = re.compile(r"^[ \t]*(?:import|from)[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
+
+
 def imported_modules(blocks: list[CodeBlock]) -> list[str]:
     """The modules the blocks import (`import a.b`, `from a.b import c` → `a.b`), sorted."""
-    return zygote.imported_modules([block.code for block in blocks])
+    return sorted({name for block in blocks for name in _IMPORT.findall(block.code)})
 
 
 class ForkingPythonRunner(zygote.Zygote):

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .text import cache_root
-from .zygote import Zygote, imported_modules
+from .zygote import Stopped, Zygote
 
 CACHE_DIR = cache_root() / "figures"
 IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg"}
@@ -61,7 +61,7 @@ def materialize(path: Path, interpreter: Zygote | None = None) -> Path:
     temporary = made.with_suffix(f".{os.getpid()}.tmp.svg")
     env = {"MPLBACKEND": "Agg", "SOURCE_DATE_EPOCH": os.environ.get("SOURCE_DATE_EPOCH", "0")}
     try:
-        if interpreter is None:
+        if interpreter is None or not _runs_as_python_would(script, interpreter):
             result = subprocess.run([sys.executable, str(script), str(temporary)], cwd=script.parent,
                                     capture_output=True, text=True, timeout=SCRIPT_TIMEOUT,
                                     env={**os.environ, **env})
@@ -70,6 +70,9 @@ def materialize(path: Path, interpreter: Zygote | None = None) -> Path:
     except subprocess.TimeoutExpired:
         temporary.unlink(missing_ok=True)
         raise FigureError(f"figure script {script.name} ran longer than {SCRIPT_TIMEOUT} s") from None
+    except Stopped as exc:
+        temporary.unlink(missing_ok=True)
+        raise FigureError(f"figure script {script.name} failed: {exc}") from None
     if result.returncode != 0 or not temporary.is_file():
         temporary.unlink(missing_ok=True)
         last = (result.stderr.strip().splitlines() or ["it wrote no file"])[-1]
@@ -89,16 +92,17 @@ def resolve_quietly(src: str, question_file: Path, content_root: Path) -> Path |
 def materialize_all(paths: list[Path | None]) -> None:
     """Run the figure scripts whose SVG is not cached yet, on all cores (errors are reported later).
 
-    Each core has an interpreter that has imported what the scripts import (matplotlib and numpy
-    took 0.5 s of the 0.6–1.4 s of every script), and every script runs in a fork of one."""
-    scripts = sorted({path for path in paths if path is not None and _needs_script(path)})
+    Each core has an interpreter that has imported matplotlib and numpy (0.5 s of the 0.6–1.4 s of
+    every script in a fresh one), and every script runs in a fork of one."""
+    by_result = {_made_path(path.with_suffix(".py")): path for path in sorted(
+        {path for path in paths if path is not None and _needs_script(path)})}
+    scripts = list(by_result.values())  # one of the scripts with the same text (the same result file)
     if len(scripts) < 2:
         return
-    modules = _preloadable_modules([path.with_suffix(".py") for path in scripts])
     with tempfile.TemporaryDirectory(prefix="mlbook-figures-") as folder, ExitStack() as stack:
         idle: queue.SimpleQueue[Zygote] = queue.SimpleQueue()
         for index in range(min(os.cpu_count() or 1, len(scripts))):
-            idle.put(stack.enter_context(Zygote(modules, Path(folder) / str(index))))
+            idle.put(stack.enter_context(Zygote(PRELOADED, Path(folder) / str(index))))
 
         def run(path: Path) -> None:
             interpreter = idle.get()
@@ -107,19 +111,27 @@ def materialize_all(paths: list[Path | None]) -> None:
             finally:
                 idle.put(interpreter)
 
-        with ThreadPoolExecutor(max_workers=idle.qsize()) as pool:
+        pool = ThreadPoolExecutor(max_workers=idle.qsize())
+        try:
             for _ in pool.map(run, scripts):
                 pass
+        finally:  # on Ctrl-C: no script started any more; the interpreters are killed on leaving
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _preloadable_modules(scripts: list[Path]) -> list[str]:
-    """What the scripts import, except names a script's own folder holds (a script would import
-    its neighbour `plotting.py`, not the installed `plotting`)."""
-    modules = imported_modules([script.read_text(encoding="utf-8", errors="replace") for script in scripts])
-    folders = {script.parent for script in scripts}
-    return [name for name in modules
-            if not any((folder / f"{name.split('.')[0]}.py").exists() or (folder / name.split(".")[0]).is_dir()
-                       for folder in folders)]
+PRELOADED = ["matplotlib.pyplot", "numpy"]
+"""What the interpreters import before running figure scripts: what they all use, and nothing that
+changes another module's settings when imported."""
+
+
+def _runs_as_python_would(script: Path, interpreter: Zygote) -> bool:
+    """False where a forked interpreter would run the script otherwise than `python script.py`:
+    beside a `matplotlibrc` (matplotlib reads it from the folder it is imported in) or a module named
+    like one the interpreter has imported (the script would import its neighbour)."""
+    folder = script.parent
+    neighbours = {path.stem if path.suffix == ".py" else path.name for path in folder.iterdir()
+                  if path.suffix == ".py" or path.is_dir()}
+    return not (folder / "matplotlibrc").exists() and not neighbours & interpreter.imported
 
 
 def _needs_script(path: Path) -> bool:

@@ -344,7 +344,7 @@ CODE_CACHE = cache_root() / "code"
 
 def _highlighted(code: str, lexer, formatter: HtmlFormatter) -> str:
     """Pygments' HTML for a code block, from the disk cache when this block was highlighted before."""
-    styles = "inline" if formatter is _INLINE_STYLE_FORMATTER else "styled-classes"
+    styles = ("inline" if formatter is _INLINE_STYLE_FORMATTER else "styled-classes") + f" {CODE_STYLE}"
     cached = cache_file(CODE_CACHE, ".html", pygments.__version__, lexer.name, styles, code)
     return cached_text(cached, lambda: highlight(code, lexer, formatter))
 

@@ -44,8 +44,10 @@ _original_draw = SVGImage.draw
 _original_path = weasyprint.svg.TAGS["path"]
 _folder: Path | None = None
 _paths: dict[tuple[str, float], tuple[list, list]] = {}
-PATHS_KEPT = 50_000
-"""Path strings whose operators are kept in memory in a process (the book has a few thousand)."""
+PATHS_KEPT = 20_000
+"""Path strings whose operators are kept in memory in a process (the book's formulas have ≈ 700)."""
+PATH_LENGTH_KEPT = 2_000
+"""Longer path strings (a figure's curves, which rarely recur) are not kept: at most ≈ 100 MB."""
 
 
 def install(folder: Path) -> None:
@@ -78,7 +80,7 @@ def _path(svg, node, font_size) -> None:
     if kept is None:
         operators, vertices = len(svg.stream.stream), len(node.vertices)
         _original_path(svg, node, font_size)
-        if "%" not in string and len(_paths) < PATHS_KEPT:
+        if "%" not in string and len(string) <= PATH_LENGTH_KEPT and len(_paths) < PATHS_KEPT:
             _paths[string, font_size] = (svg.stream.stream[operators:], list(node.vertices)[vertices:])
         return
     svg.stream.stream.extend(kept[0])
