@@ -115,8 +115,13 @@ class Zygote:
         self.folder = folder
         self.process: subprocess.Popen | None = None
         self.jobs = 0
-        self.imported: frozenset[str] = frozenset()
-        """Top-level names of the modules the running interpreter has imported."""
+        self._imported: frozenset[str] | None = None
+
+    @property
+    def imported(self) -> frozenset[str]:
+        """Top-level names of the modules the interpreter has imported (it is started if need be)."""
+        self._started()
+        return self._imported
 
     def run_script(self, script: Path, arguments: list[str], env: dict[str, str],
                    timeout: float) -> subprocess.CompletedProcess:
@@ -160,19 +165,26 @@ class Zygote:
         return answer
 
     def _started(self) -> subprocess.Popen:
+        """The running interpreter, done importing."""
         if self.process is None or self.process.poll() is not None:
-            self.close()
-            self.folder.mkdir(parents=True, exist_ok=True)
-            # started in the jobs' folder (no modules there): `-c` puts its folder first on sys.path
-            self.process = subprocess.Popen([sys.executable, "-c", _INTERPRETER, *self.modules],
-                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                            start_new_session=True, cwd=self.folder)
+            self._spawn()
+        if self._imported is None:
             ready = self._answer(START_TIMEOUT)
             if ready is None:
                 self.close()
                 raise Stopped(f"the interpreter did not start within {START_TIMEOUT} s")
-            self.imported = frozenset(json.loads(ready))
+            self._imported = frozenset(json.loads(ready))
         return self.process
+
+    def _spawn(self) -> None:
+        """Start the interpreter (it dies with the thread that calls this); it imports meanwhile."""
+        self.close()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        # started in the jobs' folder (no modules there): `-c` puts its folder first on sys.path
+        self.process = subprocess.Popen([sys.executable, "-c", _INTERPRETER, *self.modules],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                        start_new_session=True, cwd=self.folder)
+        self._imported = None
 
     def close(self) -> None:
         """Stop the interpreter and a job it may be running."""
@@ -189,7 +201,7 @@ class Zygote:
         self.process = None
 
     def __enter__(self):
-        self._started()  # by this thread: the interpreter dies with the thread that started it
+        self._spawn()  # by this thread: the interpreter dies with the thread that started it
         return self
 
     def __exit__(self, *exc) -> None:
