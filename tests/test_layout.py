@@ -17,7 +17,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from mlbook import layout, math, render
+from mlbook import layout, math, render, write
 from mlbook.cli import run
 from mlbook.load import load
 from tests.conftest import CONTENT, ROOT, SAMPLE
@@ -290,8 +290,6 @@ def test_every_page_number_in_the_sample_is_true(sample_outputs):
 
 def test_the_measuring_pass_finds_the_pages_of_the_real_layout(book_outputs):
     """A first build measures with formulas as empty boxes and code without colours: the same pages."""
-    from mlbook import write
-
     book, page = load(CONTENT), render.Page("book")
     pages = write._read_page_map(write._page_map_file(book, page))  # where the build above put everything
     jobs = [layout.Job(part.name, part.html(pages), str(book.root.resolve()) + "/", render.print_file_roots(book))

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import html as entities
+import re
+
 import pytest
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
 from pypdf import PdfReader
 
-from mlbook import figures, math
+from mlbook import figures, markdown, math
+from mlbook.codeblocks import code_blocks
+from mlbook.load import load
+from mlbook.markdown import AnswerRenderer
+from tests.conftest import CONTENT
 
 
 def test_a_formula_is_rendered_once_then_read_from_the_disk_cache(tmp_path, monkeypatch):
@@ -20,8 +30,6 @@ def test_a_formula_is_rendered_once_then_read_from_the_disk_cache(tmp_path, monk
 
 
 def test_the_print_html_embeds_a_formula_as_its_cached_file_written_again_when_gone(tmp_path, monkeypatch):
-    from mlbook.markdown import AnswerRenderer
-
     monkeypatch.setattr(math, "CACHE_DIR", tmp_path)
     math.svg.cache_clear()
     renderer = AnswerRenderer("print", tmp_path, "ru", {}, lambda q: "")
@@ -63,9 +71,6 @@ def test_pdf_is_tagged_with_title_and_language(sample_outputs):
 
 def styled_characters(html: str, styled: set[str]) -> list[tuple[str, str | None]]:
     """Every character of highlighted code with the class that gives it a look (None: plain text)."""
-    import html as entities
-    import re
-
     result = []
     for match in re.finditer(r'<span class="([^"]+)">([^<]*)</span>|([^<]+)', html):
         classes, text = match.group(1), match.group(2) if match.group(1) else match.group(3)
@@ -75,17 +80,6 @@ def styled_characters(html: str, styled: set[str]) -> list[tuple[str, str | None
 
 
 def test_code_keeps_the_look_of_every_token_without_spans_that_have_none():
-    import re
-
-    from pygments import highlight
-    from pygments.formatters import HtmlFormatter
-    from pygments.lexers import get_lexer_by_name
-
-    from mlbook import markdown
-    from mlbook.codeblocks import code_blocks
-    from mlbook.load import load
-    from tests.conftest import CONTENT
-
     css = markdown.pygments_css()
     styled = set(re.findall(r"\.highlight \.([\w-]+) \{", css))
     assert re.search(r"\.highlight \.w \{ color: #\w+ \}", css)  # whitespace: a colour only
