@@ -14,9 +14,11 @@ from . import cover, render, serve, write, write_web
 from .errors import ContentError
 from .sync import NewBook, SyncError, import_bank
 from .load import load
+from .markdown import figure_scripts
 from .model import Book
 from .select import Selection, select, unknown_sections
 from .serve import Preview
+from .staging import finish_interrupted
 
 FORMATS = ("pdf", "epub", "epub-kindle", "handout", "sheet")
 OUTPUT_NAMES = {"pdf": "book.pdf", "epub": "book.epub", "epub-kindle": "book-kindle.epub", "handout": "handout.pdf", "sheet": "sheet.pdf",
@@ -110,6 +112,8 @@ def parser() -> argparse.ArgumentParser:
         " new text, new ones are added.")
     importer.add_argument("file", type=Path, help="the Markdown file, or a folder of .md files")
     importer.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
+    importer.add_argument("--force", action="store_true",
+                          help="with --prune: delete questions gone upstream even if their answer was written here")
     importer.add_argument("--prune", action="store_true",
                           help="delete questions that are no longer in the list (default: keep them)")
     importer.add_argument("--flat-title", metavar="TITLE",
@@ -187,7 +191,7 @@ def run(argv: list[str] | None = None) -> int:
         if args.command == "import":
             new_book = NewBook(args.language, args.title, args.source_url, args.source_author, args.license)
             report = import_bank(args.file, args.content, args.dry_run, args.prune, args.flat_title,
-                                 _same_pairs(args.same), new_book, _marks(args.mark))
+                                 _same_pairs(args.same), new_book, _marks(args.mark), args.force)
             for line in report.lines():
                 if console.verbosity >= 1 or line.startswith(("summary", "ambiguous", "likely")) \
                         or line in report.notes:
@@ -199,6 +203,8 @@ def run(argv: list[str] | None = None) -> int:
             return _serve(args, console)
         if args.command == "watch":
             return _watch(args, console)
+        if finish_interrupted(args.content):
+            print(f"{args.content}: finished an import that was interrupted while writing", file=sys.stderr)
         console.stage("load and check content")
         book = load(args.content)
         console.done(f"{len(book.questions)} questions")
@@ -206,8 +212,12 @@ def run(argv: list[str] | None = None) -> int:
             return _report_check(book, console)
         return _build(book, args, console)
     except KeyboardInterrupt:
-        print("\ninterrupted: outputs already written are complete; the one in progress was not"
-              " replaced", file=sys.stderr)
+        if args.command == "import":
+            print("\ninterrupted: the import wrote nothing (or all of it); the bank is as it was, or"
+                  " imported whole", file=sys.stderr)
+        else:
+            print("\ninterrupted: outputs already written are complete; the one in progress was not"
+                  " replaced", file=sys.stderr)
         return 130
     except (LayoutWarnings, write.LayoutNotSettled, SyncError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -312,10 +322,20 @@ def _report_check(book: Book, console: Console) -> int:
         print(f"{q.source}: unanswered: {q.number} {q.text[:70]}")
     for q in incomplete:
         print(f"{q.source}: answered but missing key_points, difficulty or tags: {q.number}")
+    _report_figure_scripts(book)
     answered = len(book.questions) - len(unanswered)
     print(f"{len(book.questions)} questions: {answered} answered, {len(unanswered)} unanswered,"
           f" {len(incomplete)} incomplete; no errors")
     return 0
+
+
+def _report_figure_scripts(book: Book) -> None:
+    """Which figure scripts a build of this bank runs: code from the bank, run on this machine."""
+    scripts = figure_scripts(book)
+    if scripts:  # a bank that does not allow them has failed the check already
+        print(f"figure scripts: a build runs these {len(scripts)} (book.yaml has figure_scripts: true):")
+        for script in scripts:
+            print(f"  {script}")
 
 
 def _build(book: Book, args, console: Console) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import queue
+import re
 import subprocess
 import sys
 import tempfile
@@ -25,8 +26,10 @@ class FigureError(ValueError):
     """A figure that cannot be found or made; the message says why."""
 
 
-def resolve(src: str, question_file: Path, content_root: Path) -> Path:
-    """The file a figure reference points at, checked to stay inside the content folder."""
+def resolve(src: str, question_file: Path, content_root: Path, scripts: bool = False) -> Path:
+    """The file a figure reference points at, checked to stay inside the content folder and to be
+    the image its name says. A missing SVG with a script beside it is made by the script, which
+    runs only when `scripts` (the bank's `figure_scripts: true`) allows it."""
     if urlparse(src).scheme or src.startswith(("/", "\\", "//")):
         raise FigureError(f"figure '{src}' must be a path relative to the question file,"
                           " not an absolute path or URL")
@@ -37,9 +40,43 @@ def resolve(src: str, question_file: Path, content_root: Path) -> Path:
     if path.suffix.lower() not in IMAGE_SUFFIXES:
         raise FigureError(f"figure '{src}' must be .svg, .png or .jpg")
     script = path.with_suffix(".py")
-    if not path.is_file() and not (path.suffix == ".svg" and script.is_file()):
+    if path.is_file():
+        _check_image(src, path)
+    elif path.suffix == ".svg" and script.is_file():
+        if not scripts:
+            raise FigureError(f"figure '{src}' is made by the script {script.name}, and this bank does not"
+                              " run scripts: add `figure_scripts: true` to book.yaml if you trust its code")
+    else:
         raise FigureError(f"figure '{src}' not found (and no script {script.name} to make it)")
     return path
+
+
+def _check_image(src: str, path: Path) -> None:
+    """A figure file is what its suffix says: a PNG, a JPEG or an SVG document."""
+    kind = image_kind(path.read_bytes()[:4096])
+    expected = {".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".svg": "svg"}[path.suffix.lower()]
+    if kind != expected:
+        found = f"a {kind.upper()} image" if kind else "not an image"
+        raise FigureError(f"figure '{src}' is named as {expected.upper()} but its content is {found}")
+
+
+def image_kind(head: bytes) -> str | None:
+    """The image format that the first bytes of a file show: png, jpeg, gif, webp, svg, or None."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    while text.startswith((b"<?", b"<!--", b"<!DOCTYPE", b"<!doctype")):  # prolog, comments, doctype
+        end = text.find(b"-->" if text.startswith(b"<!--") else b">")
+        if end < 0:
+            return None
+        text = text[end + (3 if text.startswith(b"<!--") else 1):].lstrip()
+    return "svg" if re.match(rb"<(?:\w+:)?svg[\s>/]", text) else None
 
 
 def _made_path(script: Path) -> Path:
@@ -81,10 +118,10 @@ def materialize(path: Path, interpreter: Zygote | None = None) -> Path:
     return made
 
 
-def resolve_quietly(src: str, question_file: Path, content_root: Path) -> Path | None:
+def resolve_quietly(src: str, question_file: Path, content_root: Path, scripts: bool = False) -> Path | None:
     """`resolve`, or None where it would raise (the error is reported when the figure is checked)."""
     try:
-        return resolve(src, question_file, content_root)
+        return resolve(src, question_file, content_root, scripts)
     except FigureError:
         return None
 

@@ -3,18 +3,20 @@ and question-and-answer files (mlbook/qa.py), one file or a folder of them."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import qa
 from .errors import ContentError
-from .text import looks_like_mojibake, repair_mojibake
+from .text import looks_like_mojibake, repair_mojibake, without_unwanted_characters
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*\S)\s*$")
 _LINK_ONLY = re.compile(r"^\[[^\]]*\]\([^)]*\)\W*$")
-_EMOJI = re.compile(r"^([^\w\s«\"'(]+)\s*(.*)$")
 
 
 @dataclass
@@ -23,8 +25,13 @@ class ImportedGroup:
 
     title: str
     questions: list[str] = field(default_factory=list)
-    answers: dict[str, qa.QAQuestion] = field(default_factory=dict)
-    """For a Q&A source: each question's answer, difficulty and images, by question text."""
+    answers: list[qa.QAQuestion] = field(default_factory=list)
+    """For a Q&A source: each question's answer, difficulty and images, in the order of `questions`
+    (two questions with the same text keep their own answers)."""
+
+    def answer(self, index: int) -> qa.QAQuestion | None:
+        """The answer of the question at `index`, if the source has answers."""
+        return self.answers[index] if index < len(self.answers) else None
 
 
 @dataclass
@@ -58,23 +65,43 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
     decoded with the wrong code page."""
     if not path.is_dir():
         return _read_file(path, flat_title, marks)
-    files = sorted(p for p in path.rglob("*.md") if not p.name.startswith("."))
+    notes: list[str] = []
+    files = _markdown_files(path, notes)
     if not files:
-        raise ContentError([f"{path}: no .md files in the folder"])
-    banks, notes, title = [], [], path.name
+        raise ContentError(notes + [f"{path}: no .md files in the folder"])
+    banks, title = [], path.name
     for file in files:
-        text, repaired = _read_text(file)
+        text, repaired = _read_text(file, notes)
         if file.name.lower() == "readme.md":
             title = _first_heading(text) or title
         try:
             banks.append(_parse(text, file, repaired, _first_heading(text) or _name_title(file), marks,
-                                file_is_section=True))
+                                file_is_section=True, root=path))
         except NoQuestions:  # a README with badges and a table of contents, say
             notes.append(f"{file}:1: no questions in this file; skipped")
     if not banks:
         raise ContentError(notes)
     return ImportedBank([s for b in banks for s in b.sections], any(b.repaired_mojibake for b in banks),
                         title, notes + [n for b in banks for n in b.notes])
+
+
+def _markdown_files(folder: Path, notes: list[str]) -> list[Path]:
+    """The folder's `.md` files in name order, none of them hidden or reached through a symbolic link
+    (a link may point anywhere on the machine: it is reported, not followed)."""
+    found = []
+    for directory, subdirectories, names in os.walk(folder):
+        here = Path(directory)
+        for name in [n for n in subdirectories if (here / n).is_symlink()]:
+            notes.append(f"{here / name}:1: a symbolic link to a folder; not followed")
+        subdirectories[:] = sorted(n for n in subdirectories if not n.startswith(".") and not (here / n).is_symlink())
+        for name in names:
+            if not name.endswith(".md") or name.startswith("."):
+                continue
+            if (here / name).is_symlink():
+                notes.append(f"{here / name}:1: a symbolic link; not followed")
+            else:
+                found.append(here / name)
+    return sorted(found)
 
 
 class NoQuestions(ContentError):
@@ -91,19 +118,36 @@ def _name_title(path: Path) -> str:
 
 
 def _read_file(path: Path, flat_title: str, marks: dict[str, int] | None) -> ImportedBank:
-    text, repaired = _read_text(path)
-    return _parse(text, path, repaired, flat_title, marks)
+    notes: list[str] = []
+    text, repaired = _read_text(path, notes)
+    bank = _parse(text, path, repaired, flat_title, marks)
+    bank.notes[:0] = notes
+    return bank
 
 
-def _read_text(path: Path) -> tuple[str, bool]:
-    """The file's text, and whether it had to be repaired (UTF-8 once decoded as another code page)."""
+MAX_SOURCE_BYTES = 20_000_000
+"""The largest Markdown file an import reads (a bank's README is rarely over 1 MB)."""
+
+
+def _read_text(path: Path, notes: list[str]) -> tuple[str, bool]:
+    """The file's text, and whether it had to be repaired (UTF-8 once decoded as another code page).
+    Characters a bank may not hold are removed, each reported in `notes`."""
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ContentError([f"{path}:1: not a regular file; import reads Markdown files"])
+        if info.st_size > MAX_SOURCE_BYTES:
+            raise ContentError([f"{path}:1: the file is {info.st_size:,} bytes; the import reads files of"
+                                f" at most {MAX_SOURCE_BYTES:,}"])
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
         raise ContentError([f"{path}:1: cannot read: {exc.strerror}"]) from None
     except UnicodeDecodeError as exc:
         raise ContentError([f"{path}:1: not valid UTF-8 (byte {exc.start}); save it as UTF-8"]) from None
     text = text.replace("\r\n", "\n")
+    text, removed = without_unwanted_characters(text)
+    notes += [f"{path}:{line}: {name} removed" + (" (a line break)" if "SEPARATOR" in name else "")
+              for line, name in removed]
     repaired = False
     if looks_like_mojibake(text):
         fixed = repair_mojibake(text)
@@ -115,9 +159,9 @@ def _read_text(path: Path) -> tuple[str, bool]:
 
 
 def _parse(text: str, path: Path, repaired: bool, flat_title: str, marks: dict[str, int] | None,
-           file_is_section: bool = False) -> ImportedBank:
+           file_is_section: bool = False, root: Path | None = None) -> ImportedBank:
     """A question-and-answer file's questions with their answers, or a question list's questions."""
-    bank = qa.read_qa(text, path, flat_title, marks, file_is_section)
+    bank = qa.read_qa(text, path, flat_title, marks, file_is_section, root)
     if qa.has_answers(bank):
         return _from_qa(bank, path, repaired)
     return ImportedBank(parse_question_list(text, path, flat_title), repaired)
@@ -129,7 +173,7 @@ def _from_qa(bank: qa.QABank, path: Path, repaired: bool) -> ImportedBank:
         imported = ImportedSection(*reversed(_split_emoji(section.title)))
         for group in section.groups:
             imported.groups.append(ImportedGroup(_split_emoji(group.title)[1], [q.text for q in group.questions],
-                                                 {q.text: q for q in group.questions}))
+                                                 list(group.questions)))
         sections.append(imported)
     if not sections:
         raise NoQuestions([f"{path}:1: no questions found: expected questions as bold paragraphs,"
@@ -187,5 +231,14 @@ def parse_question_list(text: str, path: Path, flat_title: str = "Вопросы
 
 
 def _split_emoji(title: str) -> tuple[str, str]:
-    match = _EMOJI.match(title)
-    return (match.group(1), match.group(2)) if match else ("", title)
+    """(the emoji a title starts with, the rest): «🧠 Основы» → («🧠», «Основы»); «.NET», «¿Qué?» keep
+    their first character."""
+    end = 0
+    while end < len(title) and (unicodedata.category(title[end]) == "So" or (
+            end and title[end] in _EMOJI_JOINERS) or 0x1F3FB <= ord(title[end]) <= 0x1F3FF):
+        end += 1
+    return (title[:end], title[end:].strip()) if end and title[end:].strip() else ("", title)
+
+
+_EMOJI_JOINERS = "\u200d\ufe0f\u20e3"
+"""What continues an emoji: a zero-width joiner, the emoji variation selector, a keycap."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -11,16 +10,14 @@ from .errors import Problems
 from .labels import LabelsError, labels
 from .markdown import DeferredChecks, check_body, figure_numbers
 from .model import Book, Location, Question, Section, Source, Subsection
-from .text import looks_like_mojibake
+from .text import character_name, looks_like_mojibake, unwanted_character
+from .urls import is_web_address
 from .yamlsafe import LineDict, LineList, YamlProblem, parse_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 QUESTION_KEYS = {"question", "key_points", "difficulty", "tags", "see_also"}
 MAX_FILE_BYTES = 2_000_000
 MAX_QUESTION_CHARS = 1_000
-# Invisible or control characters that have no place in a question: they hide text or break layout.
-_HIDDEN_CHARS = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f"
-                           "\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
 def load(root: Path) -> Book:
@@ -42,7 +39,7 @@ def load(root: Path) -> Book:
     if book is not None:
         _check_see_also(book, questions, problems)
         known_ids = set(questions) | set(figure_numbers(book.questions))
-        deferred = DeferredChecks()
+        deferred = DeferredChecks(book.figure_scripts)
         for question in book.questions:
             check_body(question, root, known_ids, problems, deferred)
         deferred.run(problems)
@@ -163,6 +160,7 @@ def _read_question(qid: str, path: Path, problems: Problems) -> _RawQuestion | N
                          f" (known: {', '.join(sorted(QUESTION_KEYS))})")
     raw = _RawQuestion(path, front, body, body_line)
     _check_question_fields(raw, problems)
+    _check_body_characters(raw, problems)
     return raw
 
 
@@ -197,11 +195,26 @@ def _check_question_text(text: str, where: Location, problems: Problems) -> None
     if len(text) > MAX_QUESTION_CHARS:
         problems.add(where, f"question is {len(text):,} characters long; the limit is"
                      f" {MAX_QUESTION_CHARS:,} (put details in the answer)")
-    hidden = _HIDDEN_CHARS.search(text)
+    hidden = unwanted_character(text)
     if hidden:
-        name = unicodedata.name(hidden.group(), f"U+{ord(hidden.group()):04X}")
         problems.add(where, f"question contains an invisible or control character"
-                     f" ({name}, U+{ord(hidden.group()):04X}); delete it")
+                     f" ({character_name(hidden.group())}); delete it")
+
+
+def _check_body_characters(raw: _RawQuestion, problems: Problems) -> None:
+    """The answer and the key points hold no character that hides or reorders text or breaks XML."""
+    hidden = unwanted_character(raw.body)
+    if hidden:
+        line = raw.body_line + raw.body.count("\n", 0, hidden.start())
+        problems.add(Location(raw.path, line), f"answer contains an invisible or control character"
+                     f" ({character_name(hidden.group())}); delete it")
+    points = raw.front.get("key_points")
+    for point in points if isinstance(points, list) else []:
+        hidden = unwanted_character(point) if isinstance(point, str) else None
+        if hidden:
+            problems.add(_field_line(raw, "key_points"), f"key point contains an invisible or control"
+                         f" character ({character_name(hidden.group())}); delete it")
+            break
 
 
 # --- book.yaml and the whole book --------------------------------------------------------------
@@ -244,13 +257,35 @@ def _build_book(root: Path, book_file: Path, meta: LineDict,
         author=_text_field(meta, "author", here, problems),
         language=_language(meta, here, problems),
         identifier=_text_field(meta, "identifier", here, problems),
-        source=Source(**{key: _text_field(source, key, here, problems, required=key != "note")
-                         for key in ("name", "url", "author", "license", "note")}),
+        source=_source(source, here, problems),
         sections=sections,
         root=root,
         issues_url=_issues_url(meta, here, problems),
         kicker=_text_field(meta, "kicker", here, problems, required=False),
+        figure_scripts=_figure_scripts(meta, here, problems),
     )
+
+
+def _figure_scripts(meta: LineDict, where: Location, problems: Problems) -> bool:
+    """`figure_scripts: true` lets the bank's figure scripts run (its owner trusts its code)."""
+    value = meta.get("figure_scripts", False)
+    if type(value) is not bool:
+        problems.add(Location(where.path, meta.key_lines.get("figure_scripts", meta.line)),
+                     f"'figure_scripts' must be true or false, not {value!r}")
+        return False
+    return value
+
+
+def _source(source: LineDict, where: Location, problems: Problems) -> Source:
+    """`source`: name, author and license required; `url` optional, and a web address when given."""
+    fields = {key: _text_field(source, key, where, problems, required=key not in ("url", "note"))
+              for key in ("name", "url", "author", "license", "note")}
+    if fields["url"] and not is_web_address(fields["url"]):
+        problems.add(Location(where.path, source.key_lines.get("url", source.line)),
+                     "source 'url' must be an http(s) address, e.g. https://github.com/OWNER/REPO"
+                     " (or leave it out)")
+        fields["url"] = ""
+    return Source(**fields)
 
 
 def _language(meta: LineDict, where: Location, problems: Problems) -> str:
@@ -268,7 +303,7 @@ def _issues_url(meta: LineDict, where: Location, problems: Problems) -> str:
     """The optional `issues_url`: an http(s) address without query or fragment."""
     url = _text_field(meta, "issues_url", where, problems, required=False)
     parsed = urlparse(url)
-    if url and (parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.query or parsed.fragment):
+    if url and (not is_web_address(url) or parsed.query or parsed.fragment):
         problems.add(Location(where.path, meta.key_lines.get("issues_url", meta.line)),
                      "'issues_url' must be an http(s) address of an issue tracker without '?' or '#',"
                      " e.g. https://github.com/OWNER/REPO/issues")

@@ -24,6 +24,7 @@ from .files import cache_file, cached_text
 from .labels import Labels, labels
 from .model import Location, Question
 from .text import cache_root
+from .urls import is_safe_href
 
 CODE_STYLE = "friendly"
 """Pygments' style of the code blocks (print-friendly, light)."""
@@ -103,19 +104,21 @@ class DeferredChecks:
     """Formulas and figures of the whole book, checked together so that the slow part — rendering
     what is not in the cache yet — runs on all cores."""
 
-    def __init__(self) -> None:
+    def __init__(self, scripts: bool = False) -> None:
+        self.scripts = scripts
+        """Whether figure scripts may run (the bank's `figure_scripts: true`)."""
         self.formulas: list[tuple[str, bool, Location]] = []
         self.figures: list[tuple[Token, Question, Path, Location]] = []
 
     def run(self, problems: Problems) -> None:
         math.render_missing([(latex, display) for latex, display, _ in self.formulas])
         figures.materialize_all([figures.resolve_quietly(str(image.attrs.get("src", "")),
-                                                         question.source.path, root)
+                                                         question.source.path, root, self.scripts)
                                  for image, question, root, _ in self.figures])
         for latex, display, where in self.formulas:
             _check_math(latex, display, where, problems)
         for image, question, root, where in self.figures:
-            _check_figure(image, question, root, where, problems)
+            _check_figure(image, question, root, where, problems, self.scripts)
 
 
 def check_body(question: Question, content_root: Path, known_ids: set[str], problems: Problems,
@@ -147,6 +150,19 @@ def check_body(question: Question, content_root: Path, known_ids: set[str], prob
                     problems.add(where, f"link to unknown {kind} '#{target}' (use {hint})")
 
 
+def figure_scripts(book) -> list[Path]:
+    """The scripts that make the book's figures (each once, in book order): what a build runs."""
+    scripts: dict[Path, None] = {}
+    for question in book.questions:
+        for token in parse_for_reading(question.body):
+            for child in token.children or []:
+                path = figures.resolve_quietly(str(child.attrs.get("src", "")), question.source.path,
+                                               book.root, scripts=True) if child.type == "image" else None
+                if path is not None and not path.is_file() and path.with_suffix(".py").is_file():
+                    scripts[path.with_suffix(".py")] = None
+    return list(scripts)
+
+
 def _check_math(latex: str, display: bool, where: Location, problems: Problems) -> None:
     try:
         math.check(latex.strip(), display)
@@ -155,12 +171,13 @@ def _check_math(latex: str, display: bool, where: Location, problems: Problems) 
 
 
 def _check_figure(image: Token, question: Question, root: Path, where: Location,
-                  problems: Problems) -> None:
+                  problems: Problems, scripts: bool) -> None:
     if not image.content.strip():
         problems.add(where, f"figure '{image.attrs.get('src')}' has no alt text: write what it"
                      " shows inside ![...]")
     try:
-        figures.materialize(figures.resolve(str(image.attrs.get("src", "")), question.source.path, root))
+        figures.materialize(figures.resolve(str(image.attrs.get("src", "")), question.source.path, root,
+                                            scripts))
     except figures.FigureError as exc:
         problems.add(where, str(exc))
 
@@ -202,6 +219,8 @@ class AnswerRenderer:
     """Questions present in this document, by id: targets of `[](#id)` links."""
     href: object = None
     """Function from a question to its link target in this document."""
+    figure_scripts: bool = False
+    """Whether figure scripts may run (the bank's `figure_scripts: true`)."""
     figures: list[RenderedFigure] = field(default_factory=list)
     _per_section: dict[str, int] = field(default_factory=dict)
     _figure_numbers: dict | None = None
@@ -242,7 +261,8 @@ class AnswerRenderer:
     def _add_figure(self, image: Token, question: Question, section: str) -> RenderedFigure:
         count = self._per_section.get(section, 0) + 1
         self._per_section[section] = count
-        source = figures.resolve(image.attrs["src"], question.source.path, self.content_root)
+        source = figures.resolve(image.attrs["src"], question.source.path, self.content_root,
+                                 self.figure_scripts)
         path = figures.materialize(source)
         folder = "" if self.target == "anki" else "figures/"
         figure = RenderedFigure(f"{section}.{count}", path, f"{folder}mlbook-fig-{section}-{count}{path.suffix}")
@@ -354,6 +374,9 @@ def _render_link_open(self, tokens, idx, options, env):
     token = tokens[idx]
     href = str(token.attrs.get("href", ""))
     if not href.startswith("#"):
+        if not is_safe_href(href):  # `mailto:`, a path on the reader's disk…: the text, not a link
+            token.meta["dropped"] = True
+            return ""
         return self.renderToken(tokens, idx, options, env)
     renderer = _renderer_of(env)
     empty = idx + 1 < len(tokens) and tokens[idx + 1].type == "link_close"

@@ -122,6 +122,9 @@ class Book:
     empty: no «Сообщить об ошибке» links."""
     kicker: str = ""
     """A line above the title on the cover (e.g. `Machine Learning Engineer · Computer Vision`)."""
+    figure_scripts: bool = False
+    """Whether figure scripts (`figures/x.py` making `x.svg`) may run: `figure_scripts: true` in
+    book.yaml, for a bank whose code its owner trusts. A bank made by `import` never has it."""
 
     @property
     def questions(self) -> tuple[Question, ...]:

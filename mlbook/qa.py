@@ -16,11 +16,16 @@ from urllib.parse import unquote, urlparse
 
 from markdown_it import MarkdownIt
 
+from .bank_files import BankImage, RefusedImage, read_image
+from .errors import ContentError
+
 DIFFICULTY_MARKS = {"👶": 1, "⭐️": 2, "⭐": 2, "🚀": 3, "[e]": 1, "[m]": 2, "[h]": 3, "(easy)": 1, "(medium)": 2,
                     "(hard)": 3, "[easy]": 1, "[medium]": 2, "[hard]": 3}
 """Difficulty marks beside a question (lowercase), mapped to 1–3; `import --mark` adds others."""
 _PLACEHOLDER = re.compile(r"^\W*(?:answer(?: goes)? here|your answer( here)?|todo|tbd|to be done|coming soon|"
                           r"wip|ответ(?: здесь)?|\.\.\.|…)\W*$", re.IGNORECASE)
+_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
+"""A link reference definition: `[name]: https://…`."""
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*(.*?)\s*$")
 _NUMBER = re.compile(r"^(?:q?\d+[.):]|question\s+\d+[.):])\s*", re.IGNORECASE)
 _FORMULA_SERVICES = [
@@ -38,6 +43,13 @@ _HTML_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?/?>")
 _INLINE_TAGS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 _TABLE_TAGS = {"table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption"}
 _LAYOUT_TAGS = {"br", "p", "div", "center", "span", "details", "summary", "hr", "font", "section"}
+_HTML_ELEMENTS = _LAYOUT_TAGS | set(_INLINE_TAGS) | _TABLE_TAGS | set(
+    "a abbr article aside audio b base bdi bdo big blockquote body button canvas cite col colgroup data dd del"
+    " dfn dialog dl dt embed fieldset figcaption figure footer form h1 h2 h3 h4 h5 h6 head header html iframe"
+    " img input ins kbd label legend li link main map mark math meta meter nav noscript object ol optgroup"
+    " option output picture pre progress q rp rt ruby s samp script select slot small source strike style"
+    " sub sup svg template textarea time title track tt u ul var video wbr".split())
+"""What is read as an HTML tag: `List<String>` or an autolink `<https://…>` is text, not a tag."""
 
 
 @dataclass
@@ -45,8 +57,8 @@ class ImportedAnswer:
     """An answer as Markdown for the question's file, and the local images it refers to."""
 
     markdown: str = ""
-    images: list[tuple[Path, str]] = field(default_factory=list)
-    """(source file, the name it gets next to the question's file)."""
+    images: list[BankImage] = field(default_factory=list)
+    """The images the answer shows, checked, each under the name the Markdown gives it (unique)."""
 
 
 @dataclass
@@ -55,6 +67,8 @@ class QAQuestion:
     line: int
     difficulty: int | None = None
     answer: ImportedAnswer = field(default_factory=ImportedAnswer)
+    path: Path | None = None
+    """The file the question is in (`line` is its line there)."""
 
 
 @dataclass
@@ -102,10 +116,13 @@ def _has_prose(markdown: str) -> bool:
 
 
 def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None = None,
-            file_is_section: bool = False) -> QABank:
+            file_is_section: bool = False, root: Path | None = None) -> QABank:
     """The sections, questions and answers of one Q&A Markdown file. A lone top heading is the bank's
-    title — or, for a file of a folder (`file_is_section`), the file's section."""
-    lines = text.splitlines()
+    title — or, for a file of a folder (`file_is_section`), the file's section. Images are taken only
+    from inside `root`, the bank's folder (by default the file's)."""
+    root = (root or path.parent).resolve()
+    lines = text.split("\n")
+    _check_nesting(text, path)
     blocks = _blocks(text)
     marks = {**DIFFICULTY_MARKS, **{k.lower(): v for k, v in (marks or {}).items()}}
     mode, question_level = _question_layout(blocks, lines)
@@ -123,9 +140,12 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     current: QAQuestion | None = None
     answer_lines: list[tuple[int, str]] = []
 
-    def close_question():
+    def close_question(until: int):
         if current is not None:
-            current.answer = _answer(answer_lines, path, bank.notes)
+            if answer_lines:  # link reference definitions after the answer's last block are its own
+                answer_lines.extend((n, lines[n]) for n in range(answer_lines[-1][0] + 1, until)
+                                    if _DEFINITION.match(lines[n]) or not lines[n].strip())
+            current.answer = _answer(answer_lines, path, bank.notes, root)
         answer_lines.clear()
 
     def group() -> QAGroup:
@@ -137,11 +157,11 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
 
     for block in blocks:
         if block.kind == "heading" and block.level == section_level:
-            close_question()
+            close_question(block.start)
             current = None
             bank.sections.append(QASection(block.text))
         elif block.kind == "heading" and block.level == group_level:
-            close_question()
+            close_question(block.start)
             current = None
             if not bank.sections:
                 bank.sections.append(QASection(flat_title))
@@ -149,21 +169,24 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
         elif block.kind == "heading" and block.level in structure:
             continue  # the book's title
         elif mode == "heading" and block.kind == "heading" and block.level == question_level:
-            close_question()
+            close_question(block.start)
             current = _question(block.text, block.start, marks)
+            current.path = path
             group().questions.append(current)
         elif mode == "bold" and block.kind == "paragraph" and _BOLD_LINE.match(lines[block.start]) \
                 and _is_bold_question(lines[block.start], marks):
-            close_question()
+            close_question(block.start)
             bold = _BOLD_LINE.match(lines[block.start])
             current = _question(f"{bold.group(1)} {bold.group(2)}", block.start, marks)
+            current.path = path
             group().questions.append(current)
             answer_lines.extend((n, lines[n]) for n in range(block.start + 1, block.end))
         elif mode == "list" and block.kind == "list" and not block.links_only:
             for start, end, first_end in block.items:
-                close_question()
+                close_question(start)
                 first = " ".join(lines[n].strip() for n in range(start, first_end))
                 current = _question(re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", first), start, marks)
+                current.path = path
                 group().questions.append(current)
                 indent = _indent_of(lines, first_end, end)
                 answer_lines.extend((n, lines[n][indent:]) for n in range(first_end, end))
@@ -172,11 +195,22 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
             answer_lines.extend((n, lines[n]) for n in range(min(since, block.start), block.end))
         elif block.kind != "heading" and not block.links_only and "".join(lines[block.start:block.end]).strip():
             bank.notes.append(f"{path}:{block.start + 1}: text before the first question is not imported")
-    close_question()
+    close_question(len(lines))
     bank.sections = [s for s in bank.sections if any(g.questions for g in s.groups)]
     for section in bank.sections:
         section.groups = [g for g in section.groups if g.questions]
     return bank
+
+
+def _check_nesting(text: str, path: Path) -> None:
+    """Refuse lists or quotes nested deeper than the Markdown parser reads: past its limit it stops
+    seeing structure, and the questions after them would be read as part of one answer."""
+    deepest = next((token for token in _PARSER.parse(text) if token.level >= _PARSER.options["maxNesting"] - 1
+                    and token.map is not None), None)
+    if deepest is not None:
+        raise ContentError([f"{path}:{deepest.map[0] + 1}: lists or quotes nested more than"
+                            f" {_PARSER.options['maxNesting'] - 2} levels deep; the import cannot read what"
+                            " follows them: flatten them"])
 
 
 def _question_layout(blocks: list[_Block], lines: list[str]) -> tuple[str, int | None]:
@@ -201,16 +235,30 @@ def _is_bold_question(line: str, marks: dict[str, int]) -> bool:
 
 
 def _question(text: str, line: int, marks: dict[str, int]) -> QAQuestion:
+    """A question's text as written, less what only decorates it: a number, a difficulty mark at its
+    start or end (`[m]` inside «a[m] in numpy» is text), bold around the whole of it, and the joiners
+    and variation selectors an emoji mark leaves behind."""
     text = re.sub(r"\s+", " ", text).strip()
     difficulty = None
     for mark, level in sorted(marks.items(), key=lambda pair: -len(pair[0])):
-        position = text.lower().find(mark)
-        if position >= 0:
+        lower = _trimmed(text).lower()
+        if lower.endswith(mark) or lower.startswith(mark):
             difficulty = level
-            text = (text[:position] + text[position + len(mark):]).strip()
+            text = _trimmed(text)
+            text = text[:-len(mark)] if lower.endswith(mark) else text[len(mark):]
             break
-    text = _NUMBER.sub("", text.replace("**", "").replace("__", "")).strip()
-    return QAQuestion(re.sub(r"\s+", " ", text).strip(" :"), line + 1, difficulty)
+    text = _trimmed(text)
+    for wrapper in ("**", "__"):
+        if text.startswith(wrapper) and text.endswith(wrapper) and len(text) > 4 \
+                and wrapper not in text[2:-2]:
+            text = text[2:-2].strip()
+    text = _NUMBER.sub("", text).strip()
+    return QAQuestion(_trimmed(re.sub(r"\s+", " ", text)).rstrip(" :"), line + 1, difficulty)
+
+
+def _trimmed(text: str) -> str:
+    """`text` without spaces, zero-width joiners and variation selectors at its ends."""
+    return text.strip(" \t\u200b\u200c\u200d\u2060\ufe0e\ufe0f")
 
 
 def _indent_of(lines: list[str], start: int, end: int) -> int:
@@ -218,8 +266,8 @@ def _indent_of(lines: list[str], start: int, end: int) -> int:
     return min(indents) if indents else 0
 
 
-def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str]) -> ImportedAnswer:
-    """The answer's Markdown with HTML and images converted; empty for a placeholder."""
+def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root: Path) -> ImportedAnswer:
+    """The answer's Markdown with HTML and images converted outside code; empty for a placeholder."""
     while numbered and not numbered[0][1].strip():
         numbered = numbered[1:]
     while numbered and not numbered[-1][1].strip():
@@ -229,17 +277,44 @@ def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str]) -> Im
         return ImportedAnswer()
     first = numbered[0][0] if numbered else 0
     answer = ImportedAnswer()
-    parts = re.split(r"(^(?:```|~~~).*?^(?:```|~~~)[ \t]*$)", text, flags=re.MULTILINE | re.DOTALL)
-    converted, line = [], first
-    for index, part in enumerate(parts):
-        converted.append(part if index % 2 else _prose(part, path, line, answer, notes))
-        line += part.count("\n")
-    answer.markdown = re.sub(r"\n{3,}", "\n\n", "".join(converted)).strip() + "\n"
+    lines = text.split("\n")
+    code = _code_lines(text)
+    converted, start = [], 0
+    while start < len(lines):
+        end = start + 1
+        while end < len(lines) and (end in code) == (start in code):
+            end += 1
+        chunk = "\n".join(lines[start:end])
+        converted.append(chunk if start in code else _prose(chunk, path, first + start, answer, notes, root))
+        start = end
+    answer.markdown = re.sub(r"\n{3,}", "\n\n", "\n".join(converted)).strip() + "\n"
     return answer
 
 
-def _prose(text: str, path: Path, first_line: int, answer: ImportedAnswer, notes: list[str]) -> str:
-    """Markdown outside code blocks: HTML and images converted, what cannot be kept reported."""
+def _code_lines(text: str) -> set[int]:
+    """The lines of fenced and indented code blocks, at any depth (in lists, quotes): kept as they are."""
+    return {line for token in _PARSER.parse(text) if token.type in ("fence", "code_block") and token.map
+            for line in range(*token.map)}
+
+
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
+
+
+def _prose(text: str, path: Path, first_line: int, answer: ImportedAnswer, notes: list[str], root: Path) -> str:
+    """Markdown outside code blocks: HTML and images converted, what cannot be kept reported; code
+    spans (`` `Map<String, Integer>` ``, `` `![lr](x.py)` ``) kept as they are."""
+    spans: list[str] = []
+
+    def hide(match: re.Match) -> str:
+        spans.append(match.group(0))
+        return f"\x01{len(spans) - 1}" + "\n" * match.group(0).count("\n") + "\x01"  # as many lines
+
+    text = _converted(_CODE_SPAN.sub(hide, text), path, first_line, answer, notes, root)
+    return re.sub("\x01(\\d+)\n*\x01", lambda m: spans[int(m.group(1))], text)
+
+
+def _converted(text: str, path: Path, first_line: int, answer: ImportedAnswer, notes: list[str],
+               root: Path) -> str:
     def where(position: int) -> str:
         return f"{path}:{first_line + text.count(chr(10), 0, position) + 1}"
 
@@ -247,12 +322,14 @@ def _prose(text: str, path: Path, first_line: int, answer: ImportedAnswer, notes
     # report's line number, taken from the text as that step sees it, is the source's.
     text = _HTML_IMG.sub(lambda m: _img_to_markdown(m, text), text)
     text = _images_replaced(text, lambda start, end, alt, src, title: _image(
-        alt, src, title, _alone(text, start, end), path, where(start), answer, notes))
+        alt, src, title, _alone(text, start, end), path, where(start), answer, notes, root))
     text = re.sub(r'<a\b[^>]*?href\s*=\s*["\']([^"\']+)["\'][^>]*>(.*?)</a>',
                   lambda m: f"[{m.group(2).strip()}]({m.group(1)})", text, flags=re.IGNORECASE | re.DOTALL)
 
     def tag(match: re.Match) -> str:
         name = match.group(1).lower()
+        if name not in _HTML_ELEMENTS:
+            return match.group(0)  # `List<String>`, `<https://…>`: text
         if name in _TABLE_TAGS:
             return match.group(0)  # converted with their table, last
         if name in _INLINE_TAGS:
@@ -287,47 +364,75 @@ def _alone(text: str, start: int, end: int) -> bool:
 
 def _images_replaced(text: str, replace) -> str:
     """`text` with every Markdown image `![alt](src "title")` replaced by `replace(start, end, alt, src,
-    title)`; the address may hold balanced parentheses (a formula in a URL often does)."""
-    out, position = [], 0
+    title)`; the address may hold balanced parentheses (a formula in a URL often does). Linear in the
+    text: the brackets, blank lines and parentheses are each found once."""
+    closing = _matching_parentheses(text)
+    out, position, bracket, blank = [], 0, -1, -1
     for opening in re.finditer(r"!\[", text):
         if opening.start() < position:
             continue
-        close = text.find("](", opening.end())
-        if close < 0 or "\n\n" in text[opening.end():close]:
+        if bracket < opening.end():
+            bracket = text.find("](", opening.end())
+            if bracket < 0:
+                break
+        if blank < opening.end():
+            blank = text.find("\n\n", opening.end())
+            blank = len(text) if blank < 0 else blank
+        close, end = bracket, closing.get(bracket + 1)
+        if blank < close or end is None:
             continue
-        depth, i = 1, close + 2
-        while i < len(text) and depth:
-            depth += {"(": 1, ")": -1}.get(text[i], 0)
-            i += 1
-        if depth:
-            continue
-        target = text[close + 2:i - 1].strip()
+        target = text[close + 2:end].strip()
         titled = re.match(r'^(.*?)\s+"([^"]*)"$', target)
         src, title = (titled.group(1), titled.group(2)) if titled else (target, None)
         out += [text[position:opening.start()],
-                replace(opening.start(), i, text[opening.end():close].strip(), src.strip("<>"), title)]
-        position = i
+                replace(opening.start(), end + 1, text[opening.end():close].strip(), src.strip("<>"), title)]
+        position = end + 1
     return "".join(out) + text[position:]
 
 
+def _matching_parentheses(text: str) -> dict[int, int]:
+    """The position of each `(` that is closed → the position of its `)`."""
+    pairs, open_ = {}, []
+    for match in re.finditer(r"[()]", text):
+        if match.group() == "(":
+            open_.append(match.start())
+        elif open_:
+            pairs[open_.pop()] = match.start()
+    return pairs
+
+
 def _image(alt: str, src: str, title: str | None, alone: bool, path: Path, where: str, answer: ImportedAnswer,
-           notes: list[str]) -> str:
+           notes: list[str], root: Path) -> str:
     if urlparse(src).scheme in ("http", "https"):
         latex = _formula_of(src)
         if latex:
             return f"$${latex}$$" if alone else f"${latex}$"
         notes.append(f"{where}: remote image {src} not fetched; kept as a link")
         return f"[{alt or src}]({src})"
-    source = (path.parent / unquote(src)).resolve()
-    if not source.is_file():
-        notes.append(f"{where}: image {src} not found; kept as a link")
-        return f"[{alt or src}]({src})"
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", source.name)
-    answer.images.append((source, name))
+    try:
+        image = read_image(root, path.resolve(), src)
+    except RefusedImage as refused:
+        notes.append(f"{where}: {refused}; only its alt text is kept")
+        return alt
+    name = _unique_name(image, answer)
     if not alt:
         notes.append(f"{where}: image {src} has no alt text; write what it shows in ![…] (build.py check lists it)")
     suffix = f' "{title}"' if title else ""
     return f"![{alt}]({name}{suffix})"
+
+
+def _unique_name(image: BankImage, answer: ImportedAnswer) -> str:
+    """The name the answer gives `image`: its own, unless another image of the answer has it."""
+    same = next((taken for taken in answer.images if taken.data == image.data), None)
+    if same is not None:
+        return same.name
+    names = {taken.name for taken in answer.images}
+    stem, dot, suffix = image.name.rpartition(".")
+    name, n = image.name, 2
+    while name in names:
+        name, n = f"{stem}-{n}{dot}{suffix}", n + 1
+    answer.images.append(BankImage(image.data, name))
+    return name
 
 
 def _formula_of(url: str) -> str:

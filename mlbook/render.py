@@ -16,6 +16,7 @@ from . import figures, math
 from .labels import labels
 from .markdown import AnswerRenderer, pygments_css  # noqa: F401 (re-exported)
 from .model import Book, Question, Section, Subsection
+from .urls import is_safe_href
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAPER_SIZES = {"A4": "A4", "A5": "A5", "letter": "letter"}
@@ -33,11 +34,16 @@ class Page:
     """Paper size for the PDF: A4, A5 or letter."""
 
 
+def _link(url: str, text: str) -> Markup:
+    """`<a href=url>text</a>` for a web address or a fragment; anything else is only its text."""
+    return Markup('<a href="{}">{}</a>').format(url, text) if is_safe_href(url) else escape(text)
+
+
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals["report_url"] = report_url
-    env.globals["link"] = lambda url, text: Markup('<a href="{}">{}</a>').format(url, text)
+    env.globals["link"] = _link
     return env
 
 
@@ -102,7 +108,7 @@ def _units(book: Book) -> list[tuple[Section, Subsection, tuple[Question, ...]]]
 def _render_print_documents(book: Book, page: Page, documents) -> tuple[list[str], AnswerRenderer]:
     """HTML documents of `(with front matter?, [(section, subsection)])`, answers rendered once."""
     renderer = AnswerRenderer("print", book.root, book.language, {q.id: q for q in book.questions},
-                              lambda q: f"#{anchor(q)}")
+                              lambda q: f"#{anchor(q)}", figure_scripts=book.figure_scripts)
     answers = _answers(book, renderer) if page.answers else {}
     key_points = _key_points(book, renderer) if page.answers or page.kind == "sheet" else {}
     template = environment().get_template(
@@ -174,7 +180,8 @@ class BookPart:
 def render_epub_parts(book: Book, answers_on: bool, edition: str = "epub"):
     """(front matter XHTML, [(section, XHTML)], renderer) for the EPUB writer. `edition`: "epub" draws
     formulas as inline SVG, "kindle" writes them as MathML (markdown.TARGETS)."""
-    renderer = AnswerRenderer(edition, book.root, book.language, {q.id: q for q in book.questions}, epub_href)
+    renderer = AnswerRenderer(edition, book.root, book.language, {q.id: q for q in book.questions}, epub_href,
+                              figure_scripts=book.figure_scripts)
     answers = _answers(book, renderer) if answers_on else {}
     key_points = _key_points(book, renderer) if answers_on else {}
     env = environment()
@@ -223,7 +230,8 @@ def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tup
 
     `open_answers`: answers start open (the author's preview); the reader's edition folds them.
     """
-    renderer = AnswerRenderer("web", book.root, book.language, {q.id: q for q in book.questions}, site_href)
+    renderer = AnswerRenderer("web", book.root, book.language, {q.id: q for q in book.questions}, site_href,
+                              figure_scripts=book.figure_scripts)
     answers = _answers(book, renderer) if answers_on else {}
     key_points = _key_points(book, renderer) if answers_on else {}
     env = environment()
@@ -242,7 +250,8 @@ def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tup
 
 def render_anki_notes(book: Book) -> tuple[list[tuple[Question, dict[str, str]]], AnswerRenderer]:
     """Each question's card fields: number, question, key points, answer (Anki's math and styles)."""
-    renderer = AnswerRenderer("anki", book.root, book.language, {}, lambda q: "")
+    renderer = AnswerRenderer("anki", book.root, book.language, {}, lambda q: "",
+                              figure_scripts=book.figure_scripts)
     notes = []
     for question in book.questions:
         points = "".join(f"<li>{point}</li>" for point in _key_points_of(question, renderer))

@@ -10,20 +10,22 @@ import difflib
 import hashlib
 import json
 import re
-import shutil
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from .files import write_text_atomically
+from .errors import ContentError
 from .importer import ImportedBank, ImportedSection, read_bank
-from .labels import Labels, labels
-from .load import load, split_front_matter
+from .labels import Labels, LabelsError, labels
+from .load import MAX_FILE_BYTES, load, split_front_matter
+from .staging import Staging, finish_interrupted
 from .model import Book, Question
 from .qa import QAQuestion
 from .text import content_words, slugify
+from .urls import is_web_address
 
 SIMILAR = 0.85
 """Similarity (difflib ratio of normalized texts) from which a question counts as reworded."""
@@ -87,11 +89,12 @@ def _match_all(upstream: list[str], existing: list[Question]) -> list[_Match]:
         matches.append(_Match(exact[0]) if exact else None)
         if exact:
             taken.add(exact[0].id)
+    nearby = _WordIndex(existing)
     for i, text in enumerate(upstream):
         if matches[i] is not None:
             continue
-        scored = sorted(((difflib.SequenceMatcher(None, normalize(text), normalize(q.text)).ratio(), q)
-                         for q in existing if q.id not in taken), key=lambda pair: -pair[0])
+        scored = sorted(((_similarity(text, q.text), q) for q in nearby.candidates(text) if q.id not in taken),
+                        key=lambda pair: -pair[0])
         close = [(score, q) for score, q in scored if score >= SIMILAR]
         if len(close) >= 2 and close[0][0] - close[1][0] < CLEAR_MARGIN:
             matches[i] = _Match(None, [q for score, q in close if close[0][0] - score < CLEAR_MARGIN])
@@ -101,6 +104,40 @@ def _match_all(upstream: list[str], existing: list[Question]) -> list[_Match]:
         else:
             matches[i] = _Match(None)
     return matches
+
+
+def _similarity(a: str, b: str) -> float:
+    matcher = difflib.SequenceMatcher(None, normalize(a), normalize(b))
+    if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
+        return 0.0  # both are upper bounds of ratio(), and cheap
+    return matcher.ratio()
+
+
+class _WordIndex:
+    """Existing questions by their words, so that a new question is compared with the few that share
+    its rarest words instead of with every question (10,000 rewordings: seconds, not hours). A
+    rewording similar enough to match (≥ 0.85 of its characters in common) keeps most of its words."""
+
+    RAREST = 4
+    """How many of a question's rarest words find its candidates."""
+    MOST = 50
+    """How many candidates, those sharing the most words, are compared character by character."""
+
+    def __init__(self, questions: list[Question]):
+        self.postings: dict[str, list[Question]] = {}
+        for question in questions:
+            for word in set(normalize(question.text).split()):
+                self.postings.setdefault(word, []).append(question)
+
+    def candidates(self, text: str) -> list[Question]:
+        words = sorted(set(normalize(text).split()), key=lambda w: (len(self.postings.get(w, ())), w))
+        shared: Counter = Counter()
+        by_id = {}
+        for word in words[:self.RAREST]:
+            for question in self.postings.get(word, ()):
+                shared[question.id] += 1
+                by_id[question.id] = question
+        return [by_id[qid] for qid, _ in shared.most_common(self.MOST)]
 
 
 class SyncError(ValueError):
@@ -120,77 +157,139 @@ class NewBook:
 
 def import_bank(markdown_file: Path, content: Path, dry_run: bool = False, prune: bool = False,
                 flat_title: str | None = None, same: dict[str, str] | None = None,
-                new_book: NewBook | None = None, marks: dict[str, int] | None = None) -> Report:
+                new_book: NewBook | None = None, marks: dict[str, int] | None = None,
+                force: bool = False) -> Report:
     """Import or merge `markdown_file` (or a folder of .md files) into `content`; with dry_run, only
     report. `same` maps the id a new question would get to the id of the existing question it rewords
-    (confirmed by a person); `new_book` sets book.yaml's language, title and source for a new bank."""
+    (confirmed by a person); `new_book` sets book.yaml's language, title and source for a new bank;
+    `force` lets `prune` delete answers written here. Nothing is written until the whole import is
+    computed, and then all of it at once (mlbook/staging.py)."""
     new_book = new_book or NewBook()
+    _check_target(content, new_book)
+    finish_interrupted(content)
     book = load(content) if (content / "book.yaml").exists() else None
     language = book.language if book else new_book.language
     bank = read_bank(markdown_file, flat_title or labels(language).questions, marks)
+    staging = Staging(content)
     if book is None:
-        return _fresh_import(bank, markdown_file.name, content, dry_run, new_book)
-    return _merge(bank, book, content, dry_run, prune, same or {})
+        report = _fresh_import(bank, markdown_file.name, content, new_book, staging)
+    else:
+        report = _merge(bank, book, content, prune, same or {}, staging, force)
+    _report_repeated(bank, report)
+    if not dry_run:
+        staging.commit()
+    return report
 
 
-def _fresh_import(bank: ImportedBank, source: str, content: Path, dry_run: bool, new_book: NewBook) -> Report:
+def _check_target(content: Path, new_book: NewBook) -> None:
+    """Refuse, before reading anything, a target that is no bank folder or options that cannot be used."""
+    if content.exists() and not content.is_dir():
+        raise SyncError(f"--content {content}: not a folder")
+    if content.is_dir() and not (content / "book.yaml").exists() and \
+            any(not entry.name.startswith(".import") for entry in content.iterdir()):
+        raise SyncError(f"--content {content}: the folder is not empty and holds no book.yaml; import creates"
+                        " a new bank only in a new or empty folder (or merges into a bank)")
+    try:
+        labels(new_book.language)
+    except LabelsError as error:
+        raise SyncError(f"--language {new_book.language}: {error}") from None
+    if new_book.source_url and not is_web_address(new_book.source_url):
+        raise SyncError(f"--source-url {new_book.source_url}: must be an http(s) address")
+
+
+def _report_repeated(bank: ImportedBank, report: Report) -> None:
+    """Two questions with the same text are imported as two, each with its own answer: said, not merged."""
+    first: dict[str, str] = {}
+    for section in bank.sections:
+        for group in section.groups:
+            for index, text in enumerate(group.questions):
+                imported = group.answer(index)
+                where = f"{imported.path}:{imported.line}" if imported and imported.path else section.title
+                key = normalize(text)
+                if key in first:
+                    report.notes.append(f"{where}: the question «{text}» is asked again (first at {first[key]});"
+                                        " imported twice, each with its own answer: merge them if they are one")
+                else:
+                    first[key] = where
+
+
+def _taken_ids(content: Path) -> set[str]:
+    """Every name a new question file must not take: the ids of every `.md` file in the folder."""
+    return {path.stem for path in content.rglob("*.md")} if content.is_dir() else set()
+
+
+def _fresh_import(bank: ImportedBank, source: str, content: Path, new_book: NewBook, staging: Staging) -> Report:
     report = Report(repaired_mojibake=bank.repaired_mojibake, notes=list(bank.notes))
-    taken: set[str] = set()
+    taken: set[str] = _taken_ids(content)
     sections, seen = [], {}
     for section in bank.sections:
         section_id = _unique(slugify(section.title, max_words=3), taken)
         groups = []
         for group in section.groups:
             ids = []
-            for text in group.questions:
+            for index, text in enumerate(group.questions):
                 qid = _unique(slugify(text), taken)
                 ids.append(qid)
                 report.added.append(text)
-                if text in group.answers:
-                    seen[qid] = _digest(group.answers[text].answer.markdown)
-                if not dry_run:
-                    _write_question(content / section_id / f"{qid}.md", text, group.answers.get(text))
+                imported = group.answer(index)
+                if imported is not None:
+                    seen[qid] = _digest(imported.answer.markdown)
+                _write_question(content / section_id / f"{qid}.md", text, imported, staging)
             groups.append((group.title, ids))
         sections.append(_section_entry(section_id, section, groups, labels(new_book.language)))
-    if not dry_run:
-        metadata = _default_metadata(source, bank.title, new_book)
-        write_text_atomically(content / "book.yaml", _dump_yaml({**metadata, "sections": sections}))
-        _write_seen(content, seen)
+    metadata = _default_metadata(source, bank.title, new_book)
+    staging.write(content / "book.yaml", _dump_yaml({**metadata, "sections": sections}))
+    _write_seen(content, seen, staging)
     return report
 
 
-def _write_question(path: Path, text: str, imported: QAQuestion | None) -> None:
+def _write_question(path: Path, text: str, imported: QAQuestion | None, staging: Staging) -> None:
     """A new question's file: with its answer, difficulty and images when the source has them."""
     if imported is None:
-        write_text_atomically(path, _new_question_file(text))
+        staging.write(path, _new_question_file(text))
         return
-    body = _copied_images(path, imported)
-    write_text_atomically(path, _new_question_file(text, imported.difficulty) + ("\n" + body if body else ""))
+    body = _copied_images(path, imported, staging)
+    _staged_question_file(path, _new_question_file(text, imported.difficulty) + ("\n" + body if body else ""),
+                          imported, staging)
 
 
-def _copied_images(path: Path, imported: QAQuestion) -> str:
-    """The answer's Markdown, its local images copied beside `path` as `<question id>-<name>`."""
+def _staged_question_file(path: Path, text: str, imported: QAQuestion, staging: Staging) -> None:
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        where = f"{imported.path}:{imported.line}" if imported.path else str(path)
+        raise ContentError([f"{where}: the answer to «{imported.text[:60]}» is {size:,} bytes; a question"
+                            f" file holds at most {MAX_FILE_BYTES:,}: shorten or split it; nothing was written"])
+    staging.write(path, text)
+
+
+def _copied_images(path: Path, imported: QAQuestion, staging: Staging) -> str:
+    """The answer's Markdown, its images copied beside `path` as `<question id>-<name>`: never over a
+    file that is there already unless it holds the same bytes (an image has an image's suffix, so a
+    copy cannot take a question file's name)."""
     body = imported.answer.markdown
-    for source, name in imported.answer.images:
-        target = f"{path.stem}-{name}"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path.parent / target)
-        body = re.sub(rf"\]\({re.escape(name)}(?=[) ])", f"]({target}", body)
+    for image in imported.answer.images:
+        stem, _, suffix = image.name.rpartition(".")
+        target, n = path.parent / f"{path.stem}-{image.name}", 2
+        while staging.exists(target) and staging.read(target) != image.data:
+            target, n = path.parent / f"{path.stem}-{stem}-{n}.{suffix}", n + 1
+        staging.write(target, image.data)
+        body = re.sub(rf"\]\({re.escape(image.name)}(?=[) ])", lambda _: f"]({target.name}", body)
     return body
 
 
-def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: bool,
-           same: dict[str, str]) -> Report:
+def _merge(bank: ImportedBank, book: Book, content: Path, prune: bool, same: dict[str, str],
+           staging: Staging, force: bool) -> Report:
     report = Report(repaired_mojibake=bank.repaired_mojibake, notes=list(bank.notes))
-    upstream = [(s, g, text) for s in bank.sections for g in s.groups for text in g.questions]
-    matches = _match_all([text for _, _, text in upstream], list(book.questions))
+    upstream = [(s, g, text, g.answer(i)) for s in bank.sections for g in s.groups
+                for i, text in enumerate(g.questions)]
+    matches = _match_all([text for _, _, text, _ in upstream], list(book.questions))
     old_place = {q.id: (s.title, sub.title) for s in book.sections for sub in s.subsections for q in sub.questions}
     _pair_rewordings(upstream, matches, book, old_place, same, report)
-    taken = {q.id for q in book.questions} | {s.id for s in book.sections}
+    taken = {q.id for q in book.questions} | {s.id for s in book.sections} | _taken_ids(content)
     layout: dict[str, dict[str, list[str]]] = {}  # section title → group title → ids, in upstream order
     new_files, rewordings, taken_answers = {}, {}, {}
     seen = _read_seen(content)
-    for (section, group, text), match in zip(upstream, matches):
+    for (section, group, text, imported), match in zip(upstream, matches):
         ids = layout.setdefault(section.title, {}).setdefault(group.title, [])
         if match.candidates:
             names = " or ".join(f"{q.number} «{q.text}»" for q in match.candidates)
@@ -198,9 +297,9 @@ def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: 
         elif match.question is None:
             qid = _unique(slugify(text), taken)
             folder = next((s.id for s in book.sections if s.title == section.title), slugify(section.title, 3))
-            new_files[content / folder / f"{qid}.md"] = (text, group.answers.get(text))
-            if text in group.answers:
-                seen[qid] = _digest(group.answers[text].answer.markdown)
+            new_files[content / folder / f"{qid}.md"] = (text, imported)
+            if imported is not None:
+                seen[qid] = _digest(imported.answer.markdown)
             ids.append(qid)
             report.added.append(f"{qid}: {text}")
         else:
@@ -215,17 +314,16 @@ def _merge(bank: ImportedBank, book: Book, content: Path, dry_run: bool, prune: 
                 report.moved.append(f"{question.id}: {' / '.join(filter(None, old_place[question.id]))}"
                                     f" → {' / '.join(filter(None, (section.title, group.title)))}")
                 changed = True
-            if text in group.answers and _sync_answer(question, group.answers[text], seen, report):
-                taken_answers[question] = group.answers[text]
+            if imported is not None and _sync_answer(question, imported, seen, report):
+                taken_answers[question] = imported
                 changed = True
             report.unchanged += not changed
-    _keep_missing(book, matches, layout, report, prune)
-    if not dry_run:
-        _apply(book, bank.sections, layout, new_files, rewordings, content, prune, report)
-        for question, imported in taken_answers.items():
-            _replace_answer(question.source.path, imported)
-        if seen:
-            _write_seen(content, seen)
+    kept = _keep_missing(book, matches, layout, report, prune, seen, force)
+    _apply(book, bank.sections, layout, new_files, rewordings, content, prune, kept, staging)
+    for question, imported in taken_answers.items():
+        _replace_answer(question.source.path, imported, staging)
+    if seen:
+        _write_seen(content, seen, staging)
     return report
 
 
@@ -238,14 +336,18 @@ def _digest(markdown: str) -> str:
 
 
 def _read_seen(content: Path) -> dict[str, str]:
+    """The digests of the last import; a file that is not a flat mapping of texts counts as none."""
     try:
-        return dict(json.loads((content / SEEN_FILE).read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+        data = json.loads((content / SEEN_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
+    if not isinstance(data, dict):
+        return {}
+    return {key: value for key, value in data.items() if isinstance(key, str) and isinstance(value, str)}
 
 
-def _write_seen(content: Path, seen: dict[str, str]) -> None:
-    write_text_atomically(content / SEEN_FILE, json.dumps(seen, indent=0, sort_keys=True) + "\n")
+def _write_seen(content: Path, seen: dict[str, str], staging: Staging) -> None:
+    staging.write(content / SEEN_FILE, json.dumps(seen, indent=0, sort_keys=True) + "\n")
 
 
 def _sync_answer(question: Question, imported: QAQuestion, seen: dict[str, str], report: Report) -> bool:
@@ -263,12 +365,13 @@ def _sync_answer(question: Question, imported: QAQuestion, seen: dict[str, str],
     return False
 
 
-def _replace_answer(path: Path, imported: QAQuestion) -> None:
+def _replace_answer(path: Path, imported: QAQuestion, staging: Staging) -> None:
     """The question file with its answer (everything after the front matter) replaced."""
     text = path.read_text(encoding="utf-8")
     _, old_body, _ = split_front_matter(text)  # the file loaded a moment ago: it has front matter
-    body = _copied_images(path, imported)
-    write_text_atomically(path, text[:len(text) - len(old_body)] + ("\n" + body if body else ""))
+    body = _copied_images(path, imported, staging)
+    _staged_question_file(path, text[:len(text) - len(old_body)] + ("\n" + body if body else ""), imported,
+                          staging)
 
 
 def _pair_rewordings(upstream, matches: list[_Match], book: Book, old_place, same: dict[str, str],
@@ -281,7 +384,7 @@ def _pair_rewordings(upstream, matches: list[_Match], book: Book, old_place, sam
     paired = {m.question.id for m in matches if m.question} | {q.id for m in matches for q in m.candidates}
     unmatched_old = {q.id: q for q in book.questions if q.id not in paired}
     new = {i: upstream[i] for i, m in enumerate(matches) if m.question is None and not m.candidates}
-    by_slug = {slugify(text): i for i, (_, _, text) in new.items()}
+    by_slug = {slugify(text): i for i, (_, _, text, _) in new.items()}
     for new_id, old_id in same.items():
         if new_id not in by_slug:
             raise SyncError(f"--same {new_id}={old_id}: no new question gets the id '{new_id}'"
@@ -292,9 +395,16 @@ def _pair_rewordings(upstream, matches: list[_Match], book: Book, old_place, sam
         matches[by_slug[new_id]] = _Match(unmatched_old.pop(old_id))
         del new[by_slug[new_id]]
     old_words = {qid: content_words(q.text) for qid, q in unmatched_old.items()}
-    candidates = {i: [q for qid, q in unmatched_old.items() if old_place[qid][0] == section.title
-                      and old_words[qid] and old_words[qid] <= content_words(text)]
-                  for i, (section, _, text) in new.items()}
+    by_rarest: dict[str, list[str]] = {}  # each old question under its rarest word: a new one holding all
+    frequency = Counter(word for words in old_words.values() for word in words)  # its words holds that one
+    for qid, words in old_words.items():
+        if words:
+            by_rarest.setdefault(min(words, key=lambda w: (frequency[w], w)), []).append(qid)
+    candidates = {}
+    for i, (section, _, text, _) in new.items():
+        words = content_words(text)
+        candidates[i] = [unmatched_old[qid] for word in sorted(words) for qid in by_rarest.get(word, ())
+                         if old_place[qid][0] == section.title and old_words[qid] <= words]
     claims: dict[str, int] = {}
     for options in candidates.values():
         for question in options:
@@ -308,38 +418,47 @@ def _pair_rewordings(upstream, matches: list[_Match], book: Book, old_place, sam
                           f" --same {slugify(text)}={q.id}" for q in options]
 
 
-def _keep_missing(book, matches, layout, report, prune) -> None:
+def _keep_missing(book, matches, layout, report, prune, seen: dict[str, str], force: bool) -> set[str]:
     """Questions no longer upstream: reported, and kept at the end of their old group unless pruned.
-    Candidates of an ambiguous match stay where they were, for a person to decide."""
+    Candidates of an ambiguous match stay where they were, for a person to decide; with --prune, a
+    question whose answer was written or edited here is kept too unless `force`. Returns the ids of
+    the questions kept although pruned."""
     matched = {m.question.id for m in matches if m.question}
     ambiguous = {q.id for m in matches for q in m.candidates}
+    kept = set()
     for section in book.sections:
         for sub in section.subsections:
             for question in sub.questions:
                 if question.id in matched:
                     continue
-                if question.id not in ambiguous and prune:
+                written_here = question.body.strip() and seen.get(question.id) != _digest(question.body)
+                if question.id not in ambiguous and prune and (force or not written_here):
                     report.removed.append(f"{question.id}: {question.text}")
                     continue
-                if question.id not in ambiguous:
+                if question.id not in ambiguous and prune:
+                    kept.add(question.id)
+                    report.missing.append(f"{question.id}: {question.text} (kept: its answer was written or"
+                                          f" edited here; --prune --force deletes it)")
+                elif question.id not in ambiguous:
                     report.missing.append(f"{question.id}: {question.text} (kept; --prune removes it)")
                 layout.setdefault(section.title, {}).setdefault(sub.title, []).append(question.id)
+    return kept
 
 
-def _apply(book, imported, layout, new_files, rewordings, content, prune, report) -> None:
+def _apply(book, imported, layout, new_files, rewordings, content, prune, kept, staging: Staging) -> None:
     for path, (text, details) in new_files.items():
-        _write_question(path, text, details)
+        _write_question(path, text, details, staging)
     for question, text in rewordings.items():
-        write_text_atomically(question.source.path, _replace_question_line(question.source.path, text))
+        staging.write(question.source.path, _replace_question_line(question.source.path, text))
     if prune:
         listed = {qid for groups in layout.values() for ids in groups.values() for qid in ids}
         for question in book.questions:
-            if question.id not in listed:
-                question.source.path.unlink()
+            if question.id not in listed and question.id not in kept:
+                staging.delete(question.source.path)
     meta = yaml.safe_load((content / "book.yaml").read_text(encoding="utf-8"))
     sections = _sections_yaml(book, imported, layout)
     if sections != meta.get("sections"):  # an import that changes nothing rewrites nothing
-        write_text_atomically(content / "book.yaml", _dump_yaml({**meta, "sections": sections}))
+        staging.write(content / "book.yaml", _dump_yaml({**meta, "sections": sections}))
 
 
 def _sections_yaml(book: Book, imported: list[ImportedSection], layout) -> list[dict]:

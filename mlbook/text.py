@@ -39,8 +39,12 @@ def _stem(word: str) -> str:
     return word[:STEM] if re.search("[а-я]", word) else word
 
 
+MAX_ID_LENGTH = 60
+"""The longest identifier slugify makes (a file name has room for it and its suffixes)."""
+
+
 def slugify(text: str, max_words: int = 4) -> str:
-    """A readable ASCII identifier from Russian or English text."""
+    """A readable ASCII identifier from Russian or English text, at most MAX_ID_LENGTH characters."""
     words = re.findall(r"[\w]+", text.lower())
     kept = [w for w in words if w not in _STOPWORDS] or words
     ascii_words = []
@@ -49,7 +53,10 @@ def slugify(text: str, max_words: int = 4) -> str:
         latin = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
         if latin:
             ascii_words.append(latin)
-    return "-".join(ascii_words) or "q"
+    slug = "-".join(ascii_words)
+    while len(slug) > MAX_ID_LENGTH and "-" in slug:
+        slug = slug.rsplit("-", 1)[0]
+    return slug[:MAX_ID_LENGTH].rstrip("-_") or "q"
 
 
 def looks_like_mojibake(text: str) -> bool:
@@ -72,3 +79,41 @@ def repair_mojibake(text: str) -> str | None:
 def cache_root() -> Path:
     """Where rendered formulas and figures are cached: `.cache/` in the project, or $MLBOOK_CACHE."""
     return Path(os.environ.get("MLBOOK_CACHE") or Path(__file__).resolve().parent.parent / ".cache")
+
+
+# --- characters a bank may hold: one rule for `check` and `import` --------------------------------
+
+_UNWANTED = re.compile(
+    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f"  # control characters (tab and newline are text)
+    "\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff]"
+    "|(?:^|(?<=\\s))[\u200c\u200d]|[\u200c\u200d](?=\\s|$)"  # ZWNJ/ZWJ joining nothing
+)
+"""Characters that hide text, reorder it (bidi overrides: "Trojan Source"), break lines where the
+Markdown parser does not see one, or are not allowed in XML (an ESC from pasted terminal output makes
+the EPUB's XHTML ill-formed). Zero-width joiners and non-joiners are text where they join two
+characters (Persian words, emoji sequences) and unwanted at a word's edge."""
+
+
+def unwanted_character(text: str) -> re.Match | None:
+    """The first character of `text` that a bank may not hold, or None."""
+    return _UNWANTED.search(text)
+
+
+def character_name(char: str) -> str:
+    """`ESCAPE, U+001B`: how messages name a character."""
+    return f"{unicodedata.name(char, 'control character')}, U+{ord(char):04X}"
+
+
+def without_unwanted_characters(text: str) -> tuple[str, list[tuple[int, str]]]:
+    """`text` with every unwanted character removed (a line or paragraph separator, a form feed or a
+    vertical tab becoming a line break), and what was removed: (line number from 1, character name)."""
+    removed: list[tuple[int, str]] = []
+
+    def replace(match: re.Match) -> str:
+        char = match.group()
+        line = text.count("\n", 0, match.start()) + 1
+        if not removed or removed[-1] != (line, character_name(char)):
+            removed.append((line, character_name(char)))
+        return "\n" if char in "\u2028\u2029\u000b\u000c\u000d\u0085" else ""
+
+    return _UNWANTED.sub(replace, text), removed

@@ -1,0 +1,167 @@
+"""What an imported bank may bring besides its text: images, and nothing else.
+
+A bank from the web is untrusted. Its answers may name any path (`../../etc/passwd`, `/proc/self/environ`,
+a symlink, a script named like an image); the importer copies a file only when it is an image inside
+the bank's folder, reached without a symbolic link, and only by what its bytes are: PNG and JPEG as
+they are after Pillow has read them, GIF and WebP converted to PNG, SVG parsed and stripped of
+everything that can run, load or link (scripts, event handlers, external references).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import stat
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from PIL import Image, UnidentifiedImageError
+
+from .figures import image_kind
+from .urls import is_safe_href
+
+MAX_IMAGE_BYTES = 10_000_000
+"""The largest image an import copies."""
+MAX_IMAGE_PIXELS = 50_000_000
+"""The most pixels an imported raster image may have (a decompression bomb has billions)."""
+
+
+class RefusedImage(ValueError):
+    """An image reference the import does not copy; the message says why."""
+
+
+@dataclass(frozen=True)
+class BankImage:
+    """An image taken from a bank: its checked bytes and the name it is known by."""
+
+    data: bytes
+    name: str
+    """A safe file name: ASCII letters, digits, `.`, `_`, `-`, and the suffix of what the bytes are."""
+
+
+def read_image(root: Path, markdown_file: Path, src: str) -> BankImage:
+    """The image `src` names, relative to `markdown_file`, if it is one the import may copy.
+
+    `root` is the bank's folder (resolved); `markdown_file` is inside it. Raises RefusedImage."""
+    path = _inside_bank(root, markdown_file, src)
+    try:
+        info = path.lstat()
+    except OSError:
+        raise RefusedImage(f"image {src} not found") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise RefusedImage(f"image {src} is a symbolic link; not followed")
+    if not stat.S_ISREG(info.st_mode):
+        raise RefusedImage(f"image {src} is not a regular file")
+    if info.st_size > MAX_IMAGE_BYTES:
+        raise RefusedImage(f"image {src} is {info.st_size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}")
+    data = _read_no_follow(path)
+    kind = image_kind(data[:4096])
+    if kind is None:
+        raise RefusedImage(f"{src} is not a PNG, JPEG, GIF, WebP or SVG image")
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "-", PurePosixPath(path.name).stem).strip("-")[:60] or "image"
+    if kind == "svg":
+        return BankImage(sanitized_svg(data, src), f"{stem}.svg")
+    return BankImage(*_checked_raster(data, kind, src, stem))
+
+
+def _inside_bank(root: Path, markdown_file: Path, src: str) -> Path:
+    """The path `src` names, if it stays inside the bank without passing through a symbolic link."""
+    decoded = unquote(src)
+    if "\x00" in decoded or "\\" in decoded:
+        raise RefusedImage(f"image {src} has a NUL or a backslash in its path; not copied")
+    if urlsplit(decoded).scheme or decoded.startswith("/"):
+        raise RefusedImage(f"image {src} is an absolute path or a URL of another kind; not copied")
+    lexical = Path(os.path.normpath(markdown_file.parent / decoded))
+    if not lexical.is_relative_to(root):
+        raise RefusedImage(f"image {src} is outside the bank's folder; not copied")
+    step = root
+    for part in lexical.relative_to(root).parts[:-1]:
+        step = step / part
+        if step.is_symlink():
+            raise RefusedImage(f"image {src} is reached through a symbolic link ({part}); not followed")
+    return lexical
+
+
+def _read_no_follow(path: Path) -> bytes:
+    """The file's bytes, refusing to open it if it was swapped for a symbolic link meanwhile."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        return file.read(MAX_IMAGE_BYTES + 1)[:MAX_IMAGE_BYTES]
+
+
+def _checked_raster(data: bytes, kind: str, src: str, stem: str) -> tuple[bytes, str]:
+    """PNG and JPEG bytes that Pillow reads whole; GIF and WebP as PNG (the book embeds PNG and JPEG)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise RefusedImage(f"image {src} has {image.width}×{image.height} pixels; the limit is"
+                                   f" {MAX_IMAGE_PIXELS:,}")
+            image.load()
+            if kind in ("png", "jpeg"):
+                return data, f"{stem}.{'jpg' if kind == 'jpeg' else 'png'}"
+            converted = io.BytesIO()
+            image.convert("RGBA").save(converted, "PNG")
+            return converted.getvalue(), f"{stem}.png"
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        if isinstance(error, RefusedImage):
+            raise
+        raise RefusedImage(f"image {src} is not a readable {kind.upper()} image ({error})") from None
+
+
+_SVG = "http://www.w3.org/2000/svg"
+_XLINK = "http://www.w3.org/1999/xlink"
+_REMOVED_ELEMENTS = {"script", "foreignObject", "iframe", "object", "embed", "audio", "video", "canvas",
+                     "handler", "listener", "set", "animate", "animateMotion", "animateTransform",
+                     "animateColor", "discard"}
+"""Elements that run code, hold HTML, load other documents or change attributes over time."""
+_EXTERNAL_CSS = re.compile(r"@import|url\(\s*['\"]?\s*(?!#)|expression\s*\(|javascript:", re.IGNORECASE)
+_DATA_IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp);base64,", re.IGNORECASE)
+
+
+def sanitized_svg(data: bytes, src: str = "SVG") -> bytes:
+    """The SVG document without scripts, event handlers, HTML islands, animation and external references;
+    refused when it is not well-formed XML with an <svg> root, or declares a DOCTYPE (entities)."""
+    if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
+        raise RefusedImage(f"{src}: an SVG with a DOCTYPE or entities is not copied")
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError as error:
+        raise RefusedImage(f"{src}: not a well-formed SVG document ({error})") from None
+    if _local(root.tag) != "svg":
+        raise RefusedImage(f"{src}: the document's root is <{_local(root.tag)}>, not <svg>")
+    _clean(root)
+    ElementTree.register_namespace("", _SVG)
+    ElementTree.register_namespace("xlink", _XLINK)
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _clean(element: ElementTree.Element) -> None:
+    for child in list(element):
+        if not isinstance(child.tag, str) or _local(child.tag) in _REMOVED_ELEMENTS:
+            tail = child.tail
+            element.remove(child)
+            if tail and tail.strip():
+                element.text = (element.text or "") + tail
+            continue
+        if _local(child.tag) == "style" and _EXTERNAL_CSS.search(child.text or ""):
+            child.text = ""
+        _clean(child)
+    for name in list(element.attrib):
+        value = element.attrib[name]
+        local = _local(name)
+        if local.lower().startswith("on"):
+            del element.attrib[name]
+        elif local == "href" and not (value.startswith("#") or _DATA_IMAGE.match(value)
+                                      or (_local(element.tag) == "a" and is_safe_href(value))):
+            del element.attrib[name]
+        elif local == "style" and _EXTERNAL_CSS.search(value):
+            del element.attrib[name]
+        elif "url(" in value.lower() and _EXTERNAL_CSS.search(value):
+            del element.attrib[name]
