@@ -72,10 +72,11 @@ def image_kind(head: bytes) -> str | None:
         return "webp"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     while text.startswith((b"<?", b"<!--", b"<!DOCTYPE", b"<!doctype")):  # prolog, comments, doctype
-        end = text.find(b"-->" if text.startswith(b"<!--") else b">")
+        closing = b"-->" if text.startswith(b"<!--") else b"]>" if re.match(rb"<!doctype[^>]*\[", text, re.I) else b">"
+        end = text.find(closing)
         if end < 0:
             return None
-        text = text[end + (3 if text.startswith(b"<!--") else 1):].lstrip()
+        text = text[end + len(closing):].lstrip()
     return "svg" if re.match(rb"<(?:\w+:)?svg[\s>/]", text) else None
 
 

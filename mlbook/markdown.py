@@ -182,7 +182,7 @@ def _check_figure(image: Token, question: Question, root: Path, where: Location,
         problems.add(where, str(exc))
 
 
-_IMAGE_SYNTAX = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_IMAGE_SYNTAX = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
 def _check_refused_images(text: str, question: Question, root: Path, where: Location,

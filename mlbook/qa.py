@@ -24,9 +24,12 @@ DIFFICULTY_MARKS = {"👶": 1, "⭐️": 2, "⭐": 2, "🚀": 3, "[e]": 1, "[m]"
 """Difficulty marks beside a question (lowercase), mapped to 1–3; `import --mark` adds others."""
 _PLACEHOLDER = re.compile(r"^\W*(?:answer(?: goes)? here|your answer( here)?|todo|tbd|to be done|coming soon|"
                           r"wip|ответ(?: здесь)?|\.\.\.|…)\W*$", re.IGNORECASE)
-_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
-"""A link reference definition: `[name]: https://…`."""
-_BOLD_LINE = re.compile(r"^\s*(?:\*\*|__)(.+?)(?:\*\*|__)\s*(.*?)\s*$")
+_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(<[^>]*>|\S+)")
+"""A link reference definition: `[name]: https://…` (its label, its address)."""
+_REFERENCE_IMAGE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?![(\[])")
+"""`![alt][label]`, `![label][]` or `![label]`: an image whose address is in a definition."""
+_BOLD_LINE = re.compile(r"^\s*(?P<mark>\*\*|__)(?P<text>.+)(?P=mark)\s*(?P<rest>.*?)\s*$")
+"""A line in bold, then perhaps a difficulty mark: `**What does `__init__` do?** [m]`."""
 _NUMBER = re.compile(r"^(?:q?\d+[.):]|question\s+\d+[.):])\s*", re.IGNORECASE)
 _FORMULA_SERVICES = [
     (re.compile(r"^https?://latex\.codecogs\.com/[a-z]+\.(?:latex|image|download)\?(.+)$"), 1),
@@ -123,6 +126,7 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     root = (root or path.parent).resolve()
     lines = text.split("\n")
     _check_nesting(text, path)
+    definitions = {m.group(1).lower(): m.group(2) for m in map(_DEFINITION.match, lines) if m}
     blocks = _blocks(text)
     marks = {**DIFFICULTY_MARKS, **{k.lower(): v for k, v in (marks or {}).items()}}
     mode, question_level = _question_layout(blocks, lines)
@@ -145,7 +149,7 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
             if answer_lines:  # link reference definitions after the answer's last block are its own
                 answer_lines.extend((n, lines[n]) for n in range(answer_lines[-1][0] + 1, until)
                                     if _DEFINITION.match(lines[n]) or not lines[n].strip())
-            current.answer = _answer(answer_lines, path, bank.notes, root)
+            current.answer = _answer(answer_lines, path, bank.notes, root, definitions)
         answer_lines.clear()
 
     def group() -> QAGroup:
@@ -177,7 +181,7 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
                 and _is_bold_question(lines[block.start], marks):
             close_question(block.start)
             bold = _BOLD_LINE.match(lines[block.start])
-            current = _question(f"{bold.group(1)} {bold.group(2)}", block.start, marks)
+            current = _question(f"{bold.group('text')} {bold.group('rest')}", block.start, marks)
             current.path = path
             group().questions.append(current)
             answer_lines.extend((n, lines[n]) for n in range(block.start + 1, block.end))
@@ -230,7 +234,7 @@ def _question_layout(blocks: list[_Block], lines: list[str]) -> tuple[str, int |
 def _is_bold_question(line: str, marks: dict[str, int]) -> bool:
     """A paragraph opening with a whole line in bold, and nothing after it but a difficulty mark."""
     bold = _BOLD_LINE.match(line)
-    rest = bold.group(2).strip().lower()
+    rest = bold.group("rest").strip().lower()
     return not rest or rest in DIFFICULTY_MARKS or rest in marks
 
 
@@ -266,7 +270,8 @@ def _indent_of(lines: list[str], start: int, end: int) -> int:
     return min(indents) if indents else 0
 
 
-def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root: Path) -> ImportedAnswer:
+def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root: Path,
+            definitions: dict[str, str]) -> ImportedAnswer:
     """The answer's Markdown with HTML and images converted outside code; empty for a placeholder."""
     while numbered and not numbered[0][1].strip():
         numbered = numbered[1:]
@@ -285,7 +290,8 @@ def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root:
         while end < len(lines) and (end in code) == (start in code):
             end += 1
         chunk = "\n".join(lines[start:end])
-        converted.append(chunk if start in code else _prose(chunk, path, first + start, answer, notes, root))
+        converted.append(chunk if start in code else _prose(chunk, path, first + start, answer, notes, root,
+                                                            definitions))
         start = end
     answer.markdown = re.sub(r"\n{3,}", "\n\n", "\n".join(converted)).strip() + "\n"
     return answer
@@ -300,7 +306,8 @@ def _code_lines(text: str) -> set[int]:
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
 
 
-def _prose(text: str, path: Path, first_line: int, answer: ImportedAnswer, notes: list[str], root: Path) -> str:
+def _prose(text: str, path: Path, first_line: int, answer: ImportedAnswer, notes: list[str], root: Path,
+          definitions: dict[str, str]) -> str:
     """Markdown outside code blocks: HTML and images converted, what cannot be kept reported; code
     spans (`` `Map<String, Integer>` ``, `` `![lr](x.py)` ``) kept as they are."""
     spans: list[str] = []
@@ -309,18 +316,19 @@ def _prose(text: str, path: Path, first_line: int, answer: ImportedAnswer, notes
         spans.append(match.group(0))
         return f"\x01{len(spans) - 1}" + "\n" * match.group(0).count("\n") + "\x01"  # as many lines
 
-    text = _converted(_CODE_SPAN.sub(hide, text), path, first_line, answer, notes, root)
+    text = _converted(_CODE_SPAN.sub(hide, text), path, first_line, answer, notes, root, definitions)
     return re.sub("\x01(\\d+)\n*\x01", lambda m: spans[int(m.group(1))], text)
 
 
 def _converted(text: str, path: Path, first_line: int, answer: ImportedAnswer, notes: list[str],
-               root: Path) -> str:
+               root: Path, definitions: dict[str, str]) -> str:
     def where(position: int) -> str:
         return f"{path}:{first_line + text.count(chr(10), 0, position) + 1}"
 
     # Every step but the last keeps the line count (breaks are markers until the end), so that each
     # report's line number, taken from the text as that step sees it, is the source's.
     text = _HTML_IMG.sub(lambda m: _img_to_markdown(m, text), text)
+    text = _REFERENCE_IMAGE.sub(lambda m: _inline_image(m, definitions), text)
     text = _images_replaced(text, lambda start, end, alt, src, title: _image(
         alt, src, title, _alone(text, start, end), path, where(start), answer, notes, root))
     text = re.sub(r'<a\b[^>]*?href\s*=\s*["\']([^"\']+)["\'][^>]*>(.*?)</a>',
@@ -345,6 +353,12 @@ def _converted(text: str, path: Path, first_line: int, answer: ImportedAnswer, n
 
 
 _PARAGRAPH_BREAK, _LINE_BREAK = "\x00paragraph\x00", "\x00line\x00"
+
+
+def _inline_image(match: re.Match, definitions: dict[str, str]) -> str:
+    """A reference-style image as an inline one, so that it is checked and copied like every image."""
+    label = (match.group(2) or match.group(1)).lower()
+    return f"![{match.group(1)}]({definitions[label]})" if label in definitions else match.group(0)
 
 
 def _img_to_markdown(match: re.Match, text: str) -> str:

@@ -120,10 +120,11 @@ class _WordIndex:
 
     RAREST = 4
     """How many of a question's rarest words find its candidates."""
-    MOST = 50
+    MOST = 20
     """How many candidates, those sharing the most words, are compared character by character."""
 
     def __init__(self, questions: list[Question]):
+        self.size = len(questions)
         self.postings: dict[str, list[Question]] = {}
         for question in questions:
             for word in set(normalize(question.text).split()):
@@ -131,9 +132,11 @@ class _WordIndex:
 
     def candidates(self, text: str) -> list[Question]:
         words = sorted(set(normalize(text).split()), key=lambda w: (len(self.postings.get(w, ())), w))
+        common = max(10, int(self.size ** 0.5))  # a word in more questions than this tells little
+        rare = [word for word in words[:self.RAREST] if len(self.postings.get(word, ())) <= common]
         shared: Counter = Counter()
         by_id = {}
-        for word in words[:self.RAREST]:
+        for word in rare or words[:1]:
             for question in self.postings.get(word, ()):
                 shared[question.id] += 1
                 by_id[question.id] = question
@@ -238,6 +241,7 @@ def _fresh_import(bank: ImportedBank, source: str, content: Path, new_book: NewB
             groups.append((group.title, ids))
         sections.append(_section_entry(section_id, section, groups, labels(new_book.language)))
     metadata = _default_metadata(source, bank.title, new_book)
+    report.notes += _guessed(metadata, new_book, content)
     staging.write(content / "book.yaml", _dump_yaml({**metadata, "sections": sections}))
     _write_seen(content, seen, staging)
     return report
@@ -507,18 +511,19 @@ def _new_question_file(text: str, difficulty: int | None = None) -> str:
 
 def _default_metadata(source: str, title: str, new_book: NewBook) -> dict:
     """book.yaml of a new bank: this project's own bank (the seed) when nothing else is said of a
-    Russian list; otherwise the title and source given, the rest for the author to fill in (the
-    loader names each field left empty)."""
+    Russian list; otherwise the title and source given, and for what is not given an honest default
+    that builds at once (the bank's title as its author's name, the license "not stated", no URL)."""
     if new_book != NewBook():
         words = labels(new_book.language)
+        name = title or source
         return {
             "title": new_book.title or title or words.questions,
             "subtitle": "",
-            "author": new_book.source_author,
+            "author": new_book.source_author or name,
             "language": new_book.language,
             "identifier": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'mlbook:{source}')}",
-            "source": {"name": title or source, "url": new_book.source_url, "author": new_book.source_author,
-                       "license": new_book.license, "note": ""},
+            "source": {"name": name, "url": new_book.source_url, "author": new_book.source_author or name,
+                       "license": new_book.license or words.license_not_stated, "note": ""},
         }
     return {
         "title": "Собеседование ML-инженера в Computer Vision",
@@ -530,6 +535,20 @@ def _default_metadata(source: str, title: str, new_book: NewBook) -> dict:
                    "author": "Evgenii Pishchik", "license": "Apache-2.0",
                    "note": f"Вопросы взяты из {source}."},
     }
+
+
+def _guessed(metadata: dict, new_book: NewBook, content: Path) -> list[str]:
+    """What a new bank's book.yaml says that nobody told the import, and how to say it."""
+    if new_book == NewBook():
+        return []
+    guesses = [(not new_book.source_author, f"author «{metadata['source']['author']}»", "--source-author NAME"),
+               (not new_book.license, f"license «{metadata['source']['license']}»", "--license ID"),
+               (not new_book.source_url, "no source URL", "--source-url URL")]
+    said = [(what, option) for missing, what, option in guesses if missing]
+    if not said:
+        return []
+    return [f"{content / 'book.yaml'}: guessed {', '.join(what for what, _ in said)}; set them there, or import"
+            f" into a new folder with {' '.join(option for _, option in said)}"]
 
 
 def _dump_yaml(data: dict) -> str:

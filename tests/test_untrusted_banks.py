@@ -1,0 +1,446 @@
+"""A bank from a stranger, imported: it can never run its code, read files outside its folder, have its
+text rewritten silently, or lose the user's work (issue 29: one test per failure found by probing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mlbook import staging, sync
+from mlbook.bank_files import sanitized_svg
+from mlbook.cli import run
+from mlbook.load import load
+from tests.conftest import ROOT, SAMPLE
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+                    "0000000d4944415478da63f8ffff3f0005fe02fea7d6a4c10000000049454e44ae426082")
+"""A 1 × 1 PNG."""
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
+SECRET = "TOP-SECRET-4242"
+
+
+def bank(folder: Path, markdown: str, files: dict[str, bytes | str] | None = None) -> Path:
+    """A bank folder with `README.md` = markdown and the given files; returns the Markdown file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in (files or {}).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data.encode() if isinstance(data, str) else data)
+    source = folder / "README.md"
+    source.write_text(markdown, encoding="utf-8")
+    return source
+
+
+def imported(tmp_path: Path, markdown: str, files=None, *options: str) -> tuple[int, Path, str, str]:
+    """Import a Q&A bank in English into a new folder: (exit code, content, stdout, stderr)."""
+    source = bank(tmp_path / "bank", markdown, files)
+    content = tmp_path / "imported"
+    code, out, err = cli(["import", str(source), "--content", str(content), "--language", "en", *options])
+    return code, content, out, err
+
+
+def cli(argv: list[str]) -> tuple[int, str, str]:
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), *argv], capture_output=True, text=True,
+                            cwd=ROOT, timeout=300)
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.returncode, result.stdout, result.stderr
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def answers(content: Path) -> dict[str, str]:
+    return {q.text: q.body.strip() for q in load(content).questions if q.text != FILLER[0]}
+
+
+FILLER = ("What else is there?", "Nothing.")
+"""A second question for a bank of one (a single bold line reads as a heading, not as a question)."""
+
+
+def qa(*pairs: tuple[str, str]) -> str:
+    pairs = pairs if len(pairs) > 1 else (*pairs, FILLER)
+    return "# Bank\n\n## Basics\n\n" + "".join(f"**{q}**\n\n{a}\n\n" for q, a in pairs)
+
+
+# --- 1. a bank runs its own code ------------------------------------------------------------------
+
+def test_import_copies_no_script_even_named_from_code_and_check_runs_none(tmp_path):
+    marker = tmp_path / "ran"
+    payload = f"open({str(marker)!r}, 'w').write('x')\n"
+    markdown = qa(("What is a learning rate?", "The step size. `![lr](payload.py)` and ![lr](payload.py)\n\n"
+                   "![fig][fig]\n\n[fig]: what-is-learning-rate-payload.svg"),
+                  ("What is a batch?", "```\n![b](payload.py)\n```"))
+    code, content, out, _ = imported(tmp_path, markdown, {"payload.py": payload})
+    assert code == 0
+    assert not list(content.rglob("*.py"))
+    assert "figure_scripts" not in (content / "book.yaml").read_text()
+    body = answers(content)["What is a learning rate?"]
+    assert "`![lr](payload.py)`" in body  # the code span as it was
+    assert "payload.py is not a PNG, JPEG, GIF, WebP or SVG image" in out
+    cli(["check", "--content", str(content)])
+    assert not marker.exists()
+
+
+def test_a_bank_without_figure_scripts_true_never_runs_its_scripts(sample_copy, tmp_path):
+    marker = tmp_path / "ran"
+    yaml_file = sample_copy / "book.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace("figure_scripts: true", "figure_scripts: false"))
+    script = next(sample_copy.rglob("figures/*.py"))
+    script.write_text(f"open({str(marker)!r}, 'w').write('x')\n" + script.read_text())
+    code, _, err = cli(["check", "--content", str(sample_copy)])
+    assert code == 1 and not marker.exists()
+    assert f"figure '{script.relative_to(sample_copy / 'alpha').with_suffix('.svg')}' is made by the script" \
+           f" {script.name}, and this bank does not run scripts: add `figure_scripts: true` to book.yaml if you" \
+           " trust its code" in err
+
+
+def test_check_names_the_scripts_a_build_would_run(capsys):
+    assert run(["check", "--content", str(SAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "figure scripts: a build runs these 1 (book.yaml has figure_scripts: true):" in out
+    assert f"  {SAMPLE / 'alpha' / 'figures' / 'sigmoid.py'}" in out.splitlines()
+
+
+# --- 2. files outside the bank --------------------------------------------------------------------
+
+def test_no_file_outside_the_bank_is_copied(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.png").write_text(SECRET)
+    (outside / "real.png").write_bytes(PNG)
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    os.symlink(outside / "real.png", folder / "linked.png")
+    os.symlink(outside, folder / "pictures")
+    markdown = qa(("What leaks?", "![p](../../../../../../../etc/passwd)\n\n![e](/proc/self/environ)\n\n"
+                   "![s](../outside/secret.png)\n\n![enc](..%2Foutside%2Freal.png)\n\n![l](linked.png)\n\n"
+                   f"![d](pictures/real.png)\n\n![t](notes.png)\n\n![abs]({outside / 'real.png'})"))
+    code, content, out, _ = imported(tmp_path, markdown, {"notes.png": "just text " + SECRET})
+    assert code == 0
+    copied = files_under(content)
+    assert not [name for name in copied if name.endswith((".png", ".jpg", ".svg"))]
+    assert not [name for name, data in copied.items() if SECRET.encode() in data or b"root:" in data]
+    for reason in ("../../../../../../../etc/passwd is outside the bank's folder",
+                   "/proc/self/environ is an absolute path", "../outside/secret.png is outside the bank's folder",
+                   "..%2Foutside%2Freal.png is outside the bank's folder", "linked.png is a symbolic link",
+                   "pictures/real.png is reached through a symbolic link", "notes.png is not a PNG, JPEG"):
+        assert reason in out, reason
+
+
+def test_symlinked_markdown_files_and_devices_are_not_read(tmp_path):
+    folder = tmp_path / "bank"
+    bank(folder, qa(("What is real?", "A regular file.")))
+    (tmp_path / "secret.md").write_text(qa(("What is secret?", SECRET)))
+    os.symlink(tmp_path / "secret.md", folder / "b-secret.md")
+    os.symlink("/dev/zero", folder / "c-zero.md")
+    content = tmp_path / "content"
+    code, out, _ = cli(["import", str(folder), "--content", str(content), "--language", "en"])
+    assert code == 0
+    assert f"{folder / 'b-secret.md'}:1: a symbolic link; not followed" in out
+    assert f"{folder / 'c-zero.md'}:1: a symbolic link; not followed" in out
+    assert list(answers(content)) == ["What is real?"]
+    code, _, err = cli(["import", "/dev/zero", "--content", str(tmp_path / "other"), "--language", "en"])
+    assert code == 1 and "/dev/zero:1: not a regular file" in err
+
+
+def test_a_text_file_named_as_an_image_fails_the_check(sample_copy):
+    figure = next(sample_copy.rglob("*.svg"))
+    figure.write_text("not an image at all")
+    code, _, err = cli(["check", "--content", str(sample_copy)])
+    assert code == 1 and "is named as SVG but its content is not an image" in err
+
+
+def test_images_are_taken_by_content_and_svg_is_sanitised(tmp_path):
+    hostile = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" onload="x()">'
+               b'<script>alert(1)</script><a xlink:href="javascript:alert(2)"><rect width="1" height="1"/></a>'
+               b'<image href="file:///etc/passwd"/><foreignObject><p>html</p></foreignObject>'
+               b'<rect style="fill:url(https://evil.example/x)" width="2" height="2"/></svg>')
+    markdown = qa(("What is drawn?", "![svg](drawing.svg)\n\n![gif](anim.gif)\n\n![bomb](bomb.svg)"))
+    gif = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
+    bomb = b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>'
+    code, content, out, _ = imported(tmp_path, markdown, {"drawing.svg": hostile, "anim.gif": gif, "bomb.svg": bomb})
+    assert code == 0
+    drawing = (content / "basics" / "what-is-drawn-drawing.svg").read_bytes()
+    for unsafe in (b"script", b"onload", b"javascript", b"file:", b"foreignObject", b"evil.example"):
+        assert unsafe not in drawing
+    assert (content / "basics" / "what-is-drawn-anim.png").read_bytes().startswith(b"\x89PNG")
+    assert "an SVG with a DOCTYPE or entities is not copied" in out
+    assert sanitized_svg(SVG) == sanitized_svg(sanitized_svg(SVG))
+
+
+# --- 3. javascript: in the source URL -------------------------------------------------------------
+
+def test_a_source_url_that_is_not_http_is_refused_everywhere(tmp_path, sample_copy):
+    code, content, _, err = imported(tmp_path, qa(("Q?", "A.")), None, "--source-url", "javascript:alert(1)")
+    assert code == 1 and "error: --source-url javascript:alert(1): must be an http(s) address" in err
+    assert not content.exists()
+    yaml_file = sample_copy / "book.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace("url: https://example.org/sample-bank\n",
+                                                       "url: javascript:alert(1)\n"))
+    code, _, err = cli(["check", "--content", str(sample_copy)])
+    assert code == 1 and "source 'url' must be an http(s) address" in err
+
+
+def test_no_output_link_is_other_than_http_or_a_fragment(tmp_path):
+    from mlbook.markdown import AnswerRenderer
+    from mlbook.model import Location, Question
+
+    question = Question("q", "Q?", (), None, (), (), "[a](mailto:x@y.z) [b](file:///etc/passwd) [c](other.md)"
+                        " [d](https://example.org) [e](javascript:alert(1))", 1, "1.1", Location(tmp_path / "q.md", 1))
+    html = AnswerRenderer("web", tmp_path, "en", {"q": question}, lambda q: "#q").render(question)
+    assert html.count("<a ") == 1 and 'href="https://example.org"' in html
+
+
+# --- 4. text in = text out ------------------------------------------------------------------------
+
+def test_question_text_survives_import(tmp_path):
+    markdown = ("# Bank\n\n## .NET basics\n\n**What does `__init__` do?**\n\nIt initialises.\n\n"
+                "**Why is `2**10` 1024?**\n\nPowers.\n\n**How does a[m] in numpy index?**\n\nBy m.\n\n"
+                "**¿Qué es un tensor?** [m]\n\nUn arreglo.\n\n")
+    code, content, _, _ = imported(tmp_path, markdown)
+    assert code == 0
+    book = load(content)
+    assert [(q.text, q.difficulty) for q in book.questions] == [
+        ("What does `__init__` do?", None), ("Why is `2**10` 1024?", None), ("How does a[m] in numpy index?", None),
+        ("¿Qué es un tensor?", 2)]
+    assert book.sections[0].title == ".NET basics" and book.sections[0].emoji == ""
+
+
+def test_answer_text_survives_import(tmp_path):
+    markdown = qa(("What is a generic?", "A List<String> or `Map<String, Integer>`; see <https://example.org/g>"
+                   " and [the docs][docs].\n\n[docs]: https://example.org/docs"),
+                  ("Which plot?", "![first](a/plot.png) and ![second](b/plot.png)"))
+    code, content, _, _ = imported(tmp_path, markdown, {"a/plot.png": PNG, "b/plot.png": PNG + b"\x00"})
+    assert code == 0
+    bodies = answers(content)
+    assert bodies["What is a generic?"] == ("A List<String> or `Map<String, Integer>`; see <https://example.org/g>"
+                                             " and [the docs][docs].\n\n[docs]: https://example.org/docs")
+    assert bodies["Which plot?"] == "![first](which-plot-plot.png) and ![second](which-plot-plot-2.png)"
+    folder = content / "basics"
+    assert (folder / "which-plot-plot.png").read_bytes() != (folder / "which-plot-plot-2.png").read_bytes()
+
+
+# --- 5. duplicates, odd separators, deep nesting --------------------------------------------------
+
+def test_repeated_questions_keep_their_own_answers_and_are_reported(tmp_path):
+    code, content, out, _ = imported(tmp_path, qa(("What is X?", "First."), ("What is X?", "Second.")))
+    assert code == 0
+    assert sorted(q.body.strip() for q in load(content).questions) == ["First.", "Second."]
+    assert "the question «What is X?» is asked again (first at" in out
+
+
+def test_line_separators_and_form_feeds_neither_hide_nor_merge_questions(tmp_path):
+    code, content, out, _ = imported(tmp_path, qa(("What is A?", "One\u2028two\x0cthree."), ("What is B?", "Four.")))
+    assert code == 0
+    assert answers(content) == {"What is A?": "One\ntwo\nthree.", "What is B?": "Four."}
+    assert "LINE SEPARATOR, U+2028 removed (a line break)" in out
+
+
+def test_lists_nested_too_deep_are_refused_with_their_line(tmp_path):
+    nested = "".join("  " * i + "- level\n" for i in range(500))
+    code, content, _, err = imported(tmp_path, qa(("What is deep?", nested), ("What follows?", "This.")))
+    assert code == 1 and "README.md:15: lists or quotes nested more than 18 levels deep" in err
+    assert not content.exists()
+    code, content, _, err = imported(tmp_path / "q", qa(("What is deep?", ">" * 30 + " quote"), ("Next?", "A.")))
+    assert code == 1 and "levels deep" in err
+
+
+# --- 6. the user's work -----------------------------------------------------------------------------
+
+def test_a_copied_image_never_overwrites_a_file_it_did_not_write(tmp_path):
+    content = tmp_path / "content"
+    assert cli(["import", str(bank(tmp_path / "v1", qa(("What is gradient?", "A vector."),
+                                                        ("What is gradient clipping?", "A limit.")))),
+                "--content", str(content), "--language", "en"])[0] == 0
+    mine = content / "basics" / "what-is-gradient-clipping.md"
+    mine.write_text(mine.read_text() + "\nMy own answer.\n")
+    (content / "basics" / "what-is-gradient-clipping.png").write_bytes(b"mine")
+    before = files_under(content)
+    upstream = bank(tmp_path / "v2", qa(("What is gradient?", "A vector. ![c](clipping.md) ![d](clipping.png)"),
+                                        ("What is gradient clipping?", "A limit.")),
+                    {"clipping.md": SECRET, "clipping.png": PNG})
+    assert cli(["import", str(upstream), "--content", str(content)])[0] == 0
+    after = files_under(content)
+    assert after["basics/what-is-gradient-clipping.md"] == before["basics/what-is-gradient-clipping.md"]
+    assert after["basics/what-is-gradient-clipping.png"] == b"mine"
+    assert after["basics/what-is-gradient-clipping-2.png"] == PNG
+
+
+def test_a_non_empty_folder_that_is_not_a_bank_is_refused(tmp_path):
+    content = tmp_path / "notes"
+    content.mkdir()
+    (content / "todo.md").write_text("mine")
+    code, _, err = cli(["import", str(bank(tmp_path / "b", qa(("Q?", "A.")))), "--content", str(content)])
+    assert code == 1 and "the folder is not empty and holds no book.yaml" in err
+    assert files_under(content) == {"todo.md": b"mine"}
+
+
+def test_prune_keeps_answers_written_here_unless_forced(tmp_path):
+    content = tmp_path / "content"
+    first = bank(tmp_path / "v1", "## Basics\n\n- What is A?\n- What is B?\n- What is C?\n")
+    assert cli(["import", str(first), "--content", str(content), "--language", "en"])[0] == 0
+    answered = content / "basics" / "what-is-b.md"
+    answered.write_text(answered.read_text() + "\nWritten here.\n")
+    second = bank(tmp_path / "v2", "## Basics\n\n- What is A?\n")
+    code, out, _ = cli(["import", str(second), "--content", str(content), "--prune", "-v"])
+    assert code == 0 and "missing: what-is-b: What is B? (kept: its answer was written or edited here;" \
+                         " --prune --force deletes it)" in out
+    assert "removed: what-is-c: What is C?" in out
+    assert answered.exists() and not (content / "basics" / "what-is-c.md").exists()
+    assert cli(["import", str(second), "--content", str(content), "--prune", "--force"])[0] == 0
+    assert not answered.exists()
+
+
+def test_an_import_stopped_before_its_journal_changes_nothing(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    source = bank(tmp_path / "b", qa(*[(f"What is item {n}?", f"Answer {n}.") for n in range(30)]))
+    writes = []
+    original = Path.write_bytes
+
+    def stop_at_the_tenth(self, data):
+        writes.append(self)
+        if len(writes) == 10:
+            raise KeyboardInterrupt
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", stop_at_the_tenth)
+    with pytest.raises(KeyboardInterrupt):
+        sync.import_bank(source, content, new_book=sync.NewBook("en"))
+    monkeypatch.setattr(Path, "write_bytes", original)
+    assert files_under(content) == {}  # the temporaries written before the stop are gone too
+
+
+def test_an_import_stopped_while_applying_is_finished_by_the_next_command(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    source = bank(tmp_path / "b", qa(*[(f"What is item {n}?", f"Answer {n}.") for n in range(30)]))
+    renames = []
+    original = os.replace
+
+    def die_after_five(src, dst):
+        renames.append(dst)
+        if len(renames) == 5:
+            raise SystemExit("killed")
+        return original(src, dst)
+
+    monkeypatch.setattr(staging.os, "replace", die_after_five)
+    with pytest.raises(SystemExit):
+        sync.import_bank(source, content, new_book=sync.NewBook("en"))
+    monkeypatch.setattr(staging.os, "replace", original)
+    assert (content / staging.JOURNAL).is_file()
+    code, _, err = cli(["check", "--content", str(content)])
+    assert code == 0 and "finished an import that was interrupted while writing" in err
+    assert len(load(content).questions) == 30 and not list(content.rglob(".*.tmp"))
+
+
+def test_ctrl_c_during_an_import_leaves_the_old_bank_or_the_new_one(tmp_path):
+    content = tmp_path / "content"
+    assert cli(["import", str(bank(tmp_path / "v1", qa(("What is A?", "Old.")))), "--content", str(content),
+                "--language", "en"])[0] == 0
+    old = files_under(content)
+    upstream = bank(tmp_path / "v2", qa(*[(f"What is item {n}?", f"Answer {n}. " * 50) for n in range(400)]))
+    outcomes = set()
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 2.0):
+        process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "import", str(upstream), "--content",
+                                    str(content), "-q"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=120)
+        assert "Traceback" not in err, err
+        sync.finish_interrupted(content)
+        now = files_under(content)
+        count = len(load(content).questions)
+        assert now == old or count == 401, (delay, count)
+        outcomes.add("new" if count == 401 else "old")
+        if count == 401:
+            break
+    assert outcomes
+
+
+# --- 7. crashes and blow-ups ------------------------------------------------------------------------
+
+def test_bad_targets_and_options_give_messages_not_tracebacks(tmp_path):
+    source = bank(tmp_path / "b", qa(("What is A?", "A.")))
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("x")
+    assert cli(["import", str(source), "--content", str(a_file)])[2].endswith(
+        f"error: --content {a_file}: not a folder\n")
+    code, _, err = cli(["import", str(source), "--content", str(tmp_path / "c"), "--language", "xx"])
+    assert code == 1 and err.startswith("error: --language xx: ")
+
+
+def test_long_words_make_short_ids(tmp_path):
+    words = " ".join(chr(ord("a") + n) * 64 for n in range(4))
+    code, content, _, _ = imported(tmp_path, qa((f"{words}?", "An answer.")))
+    assert code == 0
+    question = next(q for q in load(content).questions if q.text.startswith("a" * 64))
+    assert len(question.id) <= 60 and question.text == f"{words}?"
+
+
+def test_a_deeply_nested_seen_file_is_ignored(tmp_path):
+    content = tmp_path / "content"
+    source = bank(tmp_path / "b", qa(("What is A?", "A.")))
+    assert cli(["import", str(source), "--content", str(content), "--language", "en"])[0] == 0
+    (content / sync.SEEN_FILE).write_text("[" * 100_000 + "]" * 100_000)
+    assert cli(["import", str(source), "--content", str(content)])[0] == 0
+    assert json.loads((content / sync.SEEN_FILE).read_text())
+
+
+def test_matching_rewordings_compares_a_bounded_number_of_pairs(monkeypatch):
+    from mlbook.model import Location, Question
+
+    def word(n: int) -> str:  # a made-up term: "kovira", "tabule", …
+        return "".join("bdfgklmnprstvz"[n // 70 ** k % 70 // 5] + "aeiou"[n // 70 ** k % 5] for k in range(3))
+
+    count = 2_000
+    existing = [Question(f"q{n}", f"What does the {word(n)} module compute in {word(n * 7 + 3)} networks?", (),
+                         None, (), (), "", 1, "1.1", Location(Path("x.md"), 1)) for n in range(count)]
+    upstream = [f"What exactly does the {word(n)} module compute in {word(n * 7 + 3)} networks?"
+                for n in range(count)]
+    calls = []
+    similarity = sync._similarity
+    monkeypatch.setattr(sync, "_similarity", lambda a, b: calls.append(1) or similarity(a, b))
+    matches = sync._match_all(upstream, existing)
+    assert [m.question.id for m in matches] == [q.id for q in existing]
+    assert len(calls) <= sync._WordIndex.MOST * count
+
+
+def test_many_unclosed_images_parse_in_one_pass(tmp_path):
+    code, content, _, _ = imported(tmp_path, qa(("What is broken?", "![x](" * 20_000)))
+    assert code == 0 and "![x](" in answers(content)["What is broken?"]
+
+
+def test_an_answer_over_the_file_limit_is_refused_at_import(tmp_path):
+    code, content, _, err = imported(tmp_path, qa(("What is big?", "word " * 420_000)))
+    assert code == 1 and "the answer to «What is big?» is 2,100," in err and "nothing was written" in err
+    assert not content.exists()
+
+
+# --- 8. one rule set for characters ------------------------------------------------------------------
+
+def test_characters_check_refuses_are_removed_by_import_with_a_note(tmp_path):
+    markdown = qa(("What is\u202e evil?", "Terminal \x1b[31mred\x1b[0m and a bell\x07. NUL\x00 here."),
+                  ("Что такое ‍⭐️ знак?", "Persian می\u200cخواهم and 👨\u200d💻 stay."))
+    code, content, out, _ = imported(tmp_path, markdown)
+    assert code == 0
+    for name in ("RIGHT-TO-LEFT OVERRIDE, U+202E removed", "U+001B removed", "U+0007 removed", "U+0000 removed"):
+        assert name in out
+    assert cli(["check", "--content", str(content)])[0] == 0
+    bodies = "".join(answers(content).values())
+    assert "می\u200cخواهم" in bodies and "👨\u200d💻" in bodies  # joiners that join are text
+
+
+def test_control_characters_in_an_answer_fail_the_check(sample_copy):
+    answer = next(p for p in sample_copy.rglob("*.md") if p.name != "README.md")
+    lines = answer.read_text().splitlines()
+    answer.write_text("\n".join(lines) + "\n\nPasted \x1b[0m output.\n")
+    code, _, err = cli(["check", "--content", str(sample_copy)])
+    assert code == 1
+    assert f"{answer}:{len(lines) + 2}: answer contains an invisible or control character (control character," \
+           " U+001B); delete it" in err
