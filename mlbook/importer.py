@@ -164,7 +164,8 @@ def _parse(text: str, path: Path, repaired: bool, flat_title: str, marks: dict[s
     bank = qa.read_qa(text, path, flat_title, marks, file_is_section, root)
     if qa.has_answers(bank):
         return _from_qa(bank, path, repaired)
-    return ImportedBank(parse_question_list(text, path, flat_title), repaired)
+    notes: list[str] = []
+    return ImportedBank(parse_question_list(text, path, flat_title, notes), repaired, notes=notes)
 
 
 def _from_qa(bank: qa.QABank, path: Path, repaired: bool) -> ImportedBank:
@@ -193,13 +194,19 @@ def _heading_levels(lines: list[str]) -> tuple[int | None, int | None]:
     return distinct[0], (distinct[1] if len(distinct) > 1 else None)
 
 
-def parse_question_list(text: str, path: Path, flat_title: str = "Вопросы") -> list[ImportedSection]:
-    """Sections, subsections and questions (list items, continued on indented lines)."""
-    lines = text.splitlines()
+def parse_question_list(text: str, path: Path, flat_title: str = "Вопросы",
+                        notes: list[str] | None = None) -> list[ImportedSection]:
+    """Sections, subsections and questions (list items, continued on indented lines). Text that is
+    none of these is reported in `notes`, a paragraph at a time."""
+    lines = text.split("\n")
     section_level, subsection_level = _heading_levels(lines)
     sections: list[ImportedSection] = []
     last: list[str] | None = None  # the question list the previous item went to
-    for line in lines:
+    skipped: list[int] = []  # the lines of the paragraph not imported, until it ends
+    for number, line in enumerate(lines):
+        if skipped and (not line.strip() or _HEADING.match(line) or _ITEM.match(line)):
+            _report_skipped(lines, skipped, path, notes)
+            skipped = []
         heading, item = _HEADING.match(line), _ITEM.match(line)
         if heading:
             level, title = len(heading.group(1)), heading.group(2)
@@ -223,11 +230,20 @@ def parse_question_list(text: str, path: Path, flat_title: str = "Вопросы
             continue
         else:
             last = None
+            skipped.append(number)
+    _report_skipped(lines, skipped, path, notes)
     sections = [s for s in sections if s.questions]
     if not sections:
         raise NoQuestions([f"{path}:1: no questions found: expected list items ('- question') under"
                             " '#'/'##' headings, or a plain list"])
     return sections
+
+
+def _report_skipped(lines: list[str], skipped: list[int], path: Path, notes: list[str] | None) -> None:
+    if skipped and notes is not None:
+        text = " ".join(" ".join(lines[n] for n in skipped).split())
+        notes.append(f"{path}:{skipped[0] + 1}: not a question (not a list item), not imported:"
+                     f" «{text[:80]}{'…' if len(text) > 80 else ''}»")
 
 
 def _split_emoji(title: str) -> tuple[str, str]:

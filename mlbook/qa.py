@@ -198,7 +198,9 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
             since = answer_lines[-1][0] + 1 if answer_lines else block.start
             answer_lines.extend((n, lines[n]) for n in range(min(since, block.start), block.end))
         elif block.kind != "heading" and not block.links_only and "".join(lines[block.start:block.end]).strip():
-            bank.notes.append(f"{path}:{block.start + 1}: text before the first question is not imported")
+            dropped = " ".join(" ".join(lines[block.start:block.end]).split())
+            bank.notes.append(f"{path}:{block.start + 1}: text before the first question is not imported:"
+                              f" «{dropped[:80]}{'…' if len(dropped) > 80 else ''}»")
     close_question(len(lines))
     bank.sections = [s for s in bank.sections if any(g.questions for g in s.groups)]
     for section in bank.sections:
@@ -497,9 +499,10 @@ def _blocks(text: str) -> list[_Block]:
             while j < len(tokens) and not (tokens[j].type == depth_close and tokens[j].level == 0):
                 if tokens[j].type == "list_item_open" and tokens[j].level == 1:
                     item_start, item_end = tokens[j].map
-                    first = next(t for t in tokens[j + 1:] if t.map is not None)
-                    first_end = first.map[1] if first.type == "paragraph_open" else item_start + 1
-                    inline = tokens[tokens.index(first) + 1] if first.type == "paragraph_open" else None
+                    first = tokens[j + 1]  # the item's first block: list_item_close for an empty item
+                    paragraph = first.type == "paragraph_open" and first.map is not None
+                    first_end = first.map[1] if paragraph else item_start + 1
+                    inline = tokens[j + 2] if paragraph else None
                     links.append(inline is not None and _links_only(inline))
                     items.append((item_start, item_end, min(first_end, item_end)))
                 j += 1

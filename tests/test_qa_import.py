@@ -62,7 +62,8 @@ def test_what_cannot_be_kept_is_reported_with_path_and_line(imported):
     _, report = imported
     assert [line for line in report if line.startswith(str(QA))] == [
         f"{QA}/README.md:1: no questions in this file; skipped",
-        f"{QA}/01-basics.md:3: text before the first question is not imported",
+        f"{QA}/01-basics.md:3: text before the first question is not imported: «A short introduction that is"
+        " not an answer to anything.»",
         f"{QA}/01-basics.md:43: remote image https://example.org/pictures/architecture.png not fetched;"
         " kept as a link"]
 
