@@ -113,55 +113,109 @@ def _checked_raster(data: bytes, kind: str, src: str, stem: str) -> tuple[bytes,
 
 _SVG = "http://www.w3.org/2000/svg"
 _XLINK = "http://www.w3.org/1999/xlink"
-_REMOVED_ELEMENTS = {"script", "foreignObject", "iframe", "object", "embed", "audio", "video", "canvas",
-                     "handler", "listener", "set", "animate", "animateMotion", "animateTransform",
-                     "animateColor", "discard"}
-"""Elements that run code, hold HTML, load other documents or change attributes over time."""
-_EXTERNAL_CSS = re.compile(r"@import|url\(\s*['\"]?\s*(?!#)|expression\s*\(|javascript:", re.IGNORECASE)
-_DATA_IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp);base64,", re.IGNORECASE)
+_XML = "http://www.w3.org/XML/1998/namespace"
+_REMOVED_ELEMENTS = {"script", "foreignobject", "iframe", "object", "embed", "audio", "video", "canvas",
+                     "handler", "listener", "set", "animate", "animatemotion", "animatetransform",
+                     "animatecolor", "discard"}
+"""SVG elements that run code, hold HTML, load other documents or change attributes over time
+(compared without case: `<SCRIPT>` goes too)."""
+MAX_SVG_DEPTH = 100
+"""The deepest nesting of elements an imported SVG may have."""
+_CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.DOTALL)
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+_EXTERNAL_CSS = re.compile(r"@import|url\(\s*['\"]?\s*(?!#)|image-set|image\(|expression|javascript:|"
+                           r"behavior|-moz-binding|src\(", re.IGNORECASE)
+_DATA_IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*$", re.IGNORECASE)
 
 
 def sanitized_svg(data: bytes, src: str = "SVG") -> bytes:
-    """The SVG document without scripts, event handlers, HTML islands, animation and external references;
-    refused when it is not well-formed XML with an <svg> root, or declares a DOCTYPE (entities)."""
+    """The SVG document with nothing that can run, load or link: no scripts, event handlers, HTML or
+    other foreign elements, animation, external references (in attributes, `xml:base` or CSS, however
+    escaped); refused when it is not well-formed XML with an <svg> root, declares a DOCTYPE (entities)
+    or nests deeper than MAX_SVG_DEPTH."""
     if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
         raise RefusedImage(f"{src}: an SVG with a DOCTYPE or entities is not copied")
+    if _depth(data) > MAX_SVG_DEPTH:
+        raise RefusedImage(f"{src}: elements nested more than {MAX_SVG_DEPTH} deep; not copied")
     try:
         root = ElementTree.fromstring(data)
     except ElementTree.ParseError as error:
         raise RefusedImage(f"{src}: not a well-formed SVG document ({error})") from None
-    if _local(root.tag) != "svg":
-        raise RefusedImage(f"{src}: the document's root is <{_local(root.tag)}>, not <svg>")
+    if root.tag != f"{{{_SVG}}}svg":
+        raise RefusedImage(f"{src}: the document's root is <{_local(root.tag)}>, not an SVG <svg>")
     _clean(root)
     ElementTree.register_namespace("", _SVG)
     ElementTree.register_namespace("xlink", _XLINK)
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
+def _depth(data: bytes) -> int:
+    """How deep the document's elements nest, counted without parsing (a rough upper bound)."""
+    depth = deepest = 0
+    for match in re.finditer(rb"<(/?)[A-Za-z_][^>]*?(/?)>", data):
+        if match.group(1):
+            depth -= 1
+        elif not match.group(2):
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
 def _local(tag) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
-def _clean(element: ElementTree.Element) -> None:
-    for child in list(element):
-        if not isinstance(child.tag, str) or _local(child.tag) in _REMOVED_ELEMENTS:
-            tail = child.tail
-            element.remove(child)
-            if tail and tail.strip():
-                element.text = (element.text or "") + tail
-            continue
-        if _local(child.tag) == "style" and _EXTERNAL_CSS.search(child.text or ""):
-            child.text = ""
-        _clean(child)
+def _clean(root: ElementTree.Element) -> None:
+    """Remove, element by element (no recursion), what sanitized_svg promises to remove."""
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        for child in list(element):
+            if not _kept(child):
+                _remove(element, child)
+            else:
+                stack.append(child)
+        if _local(element.tag) == "style":
+            css = _css_text("".join(element.itertext()))
+            for child in list(element):
+                element.remove(child)
+            element.text = "" if _EXTERNAL_CSS.search(css) else css
+        _clean_attributes(element)
+
+
+def _kept(element: ElementTree.Element) -> bool:
+    """An element in the SVG namespace that is not one of the removed kinds (comments go too)."""
+    return isinstance(element.tag, str) and element.tag.startswith(f"{{{_SVG}}}") \
+        and _local(element.tag).lower() not in _REMOVED_ELEMENTS
+
+
+def _remove(parent: ElementTree.Element, child: ElementTree.Element) -> None:
+    tail = child.tail
+    parent.remove(child)
+    if tail and tail.strip():
+        parent.text = (parent.text or "") + tail
+
+
+def _clean_attributes(element: ElementTree.Element) -> None:
     for name in list(element.attrib):
         value = element.attrib[name]
-        local = _local(name)
-        if local.lower().startswith("on"):
+        namespace = name[1:].split("}", 1)[0] if name.startswith("{") else ""
+        local = _local(name).lower()
+        if namespace not in ("", _XLINK, _XML) or local.startswith("on") or local == "base":
             del element.attrib[name]
-        elif local == "href" and not (value.startswith("#") or _DATA_IMAGE.match(value)
-                                      or (_local(element.tag) == "a" and is_safe_href(value))):
+        elif local in ("href", "src") and not (value.startswith("#") or _DATA_IMAGE.match(value)
+                                               or (_local(element.tag) == "a" and is_safe_href(value))):
             del element.attrib[name]
-        elif local == "style" and _EXTERNAL_CSS.search(value):
+        elif _EXTERNAL_CSS.search(_css_text(value)):
             del element.attrib[name]
-        elif "url(" in value.lower() and _EXTERNAL_CSS.search(value):
-            del element.attrib[name]
+
+
+def _css_text(css: str) -> str:
+    """CSS as a browser reads it: escapes (`u\\72l(` is `url(`) decoded, comments removed."""
+    def decoded(match: re.Match) -> str:
+        if match.group(1):
+            code = int(match.group(1), 16)
+            return chr(code) if 0 < code < 0x110000 else "\ufffd"
+        return match.group(2)
+
+    return _CSS_COMMENT.sub("", _CSS_ESCAPE.sub(decoded, css))

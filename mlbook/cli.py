@@ -18,7 +18,8 @@ from .markdown import figure_scripts
 from .model import Book
 from .select import Selection, select, unknown_sections
 from .serve import Preview
-from .staging import finish_interrupted
+from .staging import StagingError, finish_interrupted
+from .text import printable
 
 FORMATS = ("pdf", "epub", "epub-kindle", "handout", "sheet")
 OUTPUT_NAMES = {"pdf": "book.pdf", "epub": "book.epub", "epub-kindle": "book-kindle.epub", "handout": "handout.pdf", "sheet": "sheet.pdf",
@@ -195,7 +196,7 @@ def run(argv: list[str] | None = None) -> int:
             for line in report.lines():
                 if console.verbosity >= 1 or line.startswith(("summary", "ambiguous", "likely")) \
                         or line in report.notes:
-                    print(line)
+                    print(printable(line))
             if args.dry_run:
                 print("dry run: nothing was changed")
             return 0
@@ -219,12 +220,12 @@ def run(argv: list[str] | None = None) -> int:
             print("\ninterrupted: outputs already written are complete; the one in progress was not"
                   " replaced", file=sys.stderr)
         return 130
-    except (LayoutWarnings, write.LayoutNotSettled, SyncError) as error:
+    except (LayoutWarnings, write.LayoutNotSettled, SyncError, StagingError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except ContentError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+        for problem in error.problems:  # a message may span lines (YAML's); a path may not forge one
+            print("\n".join(printable(part) for part in problem.split("\n")), file=sys.stderr)
         count = len(error.problems)
         print(f"error: {count} problem{'s' if count != 1 else ''} in the content; nothing was written",
               file=sys.stderr)
@@ -302,8 +303,8 @@ def _build_and_report(args, quiet: Console) -> None:
     try:
         _build(load(args.content), args, quiet)
     except ContentError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
+        for problem in error.problems:  # a message may span lines (YAML's); a path may not forge one
+            print("\n".join(printable(part) for part in problem.split("\n")), file=sys.stderr)
         print(f"{stamp} error: {len(error.problems)} problem(s) in the content; {args.format} was not"
               " rebuilt (the previous file stays)", file=sys.stderr, flush=True)
         return

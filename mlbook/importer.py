@@ -113,8 +113,9 @@ def _first_heading(text: str) -> str:
 
 
 def _name_title(path: Path) -> str:
-    """A section title for a file without headings: its name."""
-    return path.stem.replace("-", " ").replace("_", " ").strip().capitalize()
+    """A section title for a file without headings: its name (without what a bank may not hold)."""
+    name = without_unwanted_characters(path.stem.replace("\n", " "))[0]
+    return " ".join(name.replace("-", " ").replace("_", " ").split()).capitalize() or "Questions"
 
 
 def _read_file(path: Path, flat_title: str, marks: dict[str, int] | None) -> ImportedBank:
@@ -145,9 +146,6 @@ def _read_text(path: Path, notes: list[str]) -> tuple[str, bool]:
     except UnicodeDecodeError as exc:
         raise ContentError([f"{path}:1: not valid UTF-8 (byte {exc.start}); save it as UTF-8"]) from None
     text = text.replace("\r\n", "\n")
-    text, removed = without_unwanted_characters(text)
-    notes += [f"{path}:{line}: {name} removed" + (" (a line break)" if "SEPARATOR" in name else "")
-              for line, name in removed]
     repaired = False
     if looks_like_mojibake(text):
         fixed = repair_mojibake(text)
@@ -155,6 +153,9 @@ def _read_text(path: Path, notes: list[str]) -> tuple[str, bool]:
             raise ContentError([f"{path}:1: text looks like mojibake (UTF-8 decoded as another code page)"
                                 " and cannot be repaired automatically; convert it back to UTF-8 first"])
         text, repaired = fixed, True
+    text, removed = without_unwanted_characters(text)  # after the repair, which can bring some back
+    notes += [f"{path}:{line}: {name} removed" + (" (a line break)" if "SEPARATOR" in name else "")
+              for line, name in removed]
     return text, repaired
 
 

@@ -222,9 +222,14 @@ def _check_body_characters(raw: _RawQuestion, problems: Problems) -> None:
 def _text_field(data: LineDict, key: str, where: Location, problems: Problems,
                 required: bool = True) -> str:
     value = data.get(key, "")
+    line = data.key_lines.get(key, data.line)
     if not isinstance(value, str) or (required and not value.strip()):
-        line = data.key_lines.get(key, data.line)
         problems.add(Location(where.path, line), f"'{key}' is required and must be text")
+        return ""
+    hidden = unwanted_character(value)
+    if hidden:
+        problems.add(Location(where.path, line), f"'{key}' contains an invisible or control character"
+                     f" ({character_name(hidden.group())}); delete it")
         return ""
     return value.strip()
 

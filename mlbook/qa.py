@@ -39,7 +39,7 @@ _FORMULA_SERVICES = [
 ]
 _RENDER_OPTIONS = re.compile(r"^(?:\s*\\(?:dpi\{\d+\}|bg_\w+|bg\{\w+\}|fn_\w+|inline|large|small|"
                              r"LARGE|huge|normalsize|color\{\w+\})\s*)+")
-_HTML_IMG = re.compile(r"<img\b([^>]*)/?>", re.IGNORECASE)
+_HTML_IMG = re.compile(r"<img\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)/?>", re.IGNORECASE)
 _ATTRIBUTE = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
 _HTML_TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
 _HTML_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?/?>")
@@ -78,12 +78,16 @@ class QAQuestion:
 class QAGroup:
     title: str
     questions: list[QAQuestion] = field(default_factory=list)
+    line: int = 0
+    """The line of its heading (0: no heading)."""
 
 
 @dataclass
 class QASection:
     title: str
     groups: list[QAGroup] = field(default_factory=list)
+    line: int = 0
+    """The line of its heading (0: no heading)."""
 
 
 @dataclass
@@ -126,7 +130,7 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     root = (root or path.parent).resolve()
     lines = text.split("\n")
     _check_nesting(text, path)
-    definitions = {m.group(1).lower(): m.group(2) for m in map(_DEFINITION.match, lines) if m}
+    definitions = {_label(m.group(1)): m.group(2) for m in map(_DEFINITION.match, lines) if m}
     blocks = _blocks(text)
     marks = {**DIFFICULTY_MARKS, **{k.lower(): v for k, v in (marks or {}).items()}}
     mode, question_level = _question_layout(blocks, lines)
@@ -163,15 +167,17 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
         if block.kind == "heading" and block.level == section_level:
             close_question(block.start)
             current = None
-            bank.sections.append(QASection(block.text))
+            bank.sections.append(QASection(block.text, line=block.start + 1))
         elif block.kind == "heading" and block.level == group_level:
             close_question(block.start)
             current = None
             if not bank.sections:
                 bank.sections.append(QASection(flat_title))
-            bank.sections[-1].groups.append(QAGroup(block.text))
+            bank.sections[-1].groups.append(QAGroup(block.text, line=block.start + 1))
         elif block.kind == "heading" and block.level in structure:
-            continue  # the book's title
+            if block.text != title:  # deeper than sections and subsections go
+                bank.notes.append(f"{path}:{block.start + 1}: the heading «{block.text}» is deeper than"
+                                  " the subsections; not imported")
         elif mode == "heading" and block.kind == "heading" and block.level == question_level:
             close_question(block.start)
             current = _question(block.text, block.start, marks)
@@ -202,6 +208,9 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
             bank.notes.append(f"{path}:{block.start + 1}: text before the first question is not imported:"
                               f" «{dropped[:80]}{'…' if len(dropped) > 80 else ''}»")
     close_question(len(lines))
+    for part in [s for s in bank.sections if s.line] + [g for s in bank.sections for g in s.groups if g.line]:
+        if not any(q for g in getattr(part, "groups", [part]) for q in g.questions):
+            bank.notes.append(f"{path}:{part.line}: no questions under the heading «{part.title}»; not imported")
     bank.sections = [s for s in bank.sections if any(g.questions for g in s.groups)]
     for section in bank.sections:
         section.groups = [g for g in section.groups if g.questions]
@@ -305,7 +314,8 @@ def _code_lines(text: str) -> set[int]:
             for line in range(*token.map)}
 
 
-_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
+_CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
+"""A code span; a backtick after a backslash is a literal one, not an opening."""
 
 
 def _prose(text: str, path: Path, first_line: int, answer: ImportedAnswer, notes: list[str], root: Path,
@@ -359,8 +369,13 @@ _PARAGRAPH_BREAK, _LINE_BREAK = "\x00paragraph\x00", "\x00line\x00"
 
 def _inline_image(match: re.Match, definitions: dict[str, str]) -> str:
     """A reference-style image as an inline one, so that it is checked and copied like every image."""
-    label = (match.group(2) or match.group(1)).lower()
+    label = _label(match.group(2) or match.group(1))
     return f"![{match.group(1)}]({definitions[label]})" if label in definitions else match.group(0)
+
+
+def _label(text: str) -> str:
+    """A reference label as CommonMark matches it: case-folded, inner whitespace collapsed."""
+    return " ".join(text.split()).casefold()
 
 
 def _img_to_markdown(match: re.Match, text: str) -> str:
@@ -398,8 +413,9 @@ def _images_replaced(text: str, replace) -> str:
         if blank < close or end is None:
             continue
         target = text[close + 2:end].strip()
-        titled = re.match(r'^(.*?)\s+"([^"]*)"$', target)
-        src, title = (titled.group(1), titled.group(2)) if titled else (target, None)
+        titled = re.match(r'^(.*?)\s+(?:"([^"]*)"|\'([^\']*)\'|\(([^)]*)\))$', target, re.DOTALL)
+        src, title = (titled.group(1), next(t for t in titled.groups()[1:] if t is not None)) if titled \
+            else (target, None)
         out += [text[position:opening.start()],
                 replace(opening.start(), end + 1, text[opening.end():close].strip(), src.strip("<>"), title)]
         position = end + 1
@@ -433,7 +449,7 @@ def _image(alt: str, src: str, title: str | None, alone: bool, path: Path, where
     name = _unique_name(image, answer)
     if not alt:
         notes.append(f"{where}: image {src} has no alt text; write what it shows in ![…] (build.py check lists it)")
-    suffix = f' "{title}"' if title else ""
+    suffix = ' "{}"'.format(title.replace('"', '\\"')) if title else ""
     return f"![{alt}]({name}{suffix})"
 
 

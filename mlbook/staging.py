@@ -9,8 +9,10 @@ them from the journal before it reads anything (`finish_interrupted`).
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import re
 import signal
 import threading
 from contextlib import contextmanager
@@ -19,6 +21,7 @@ from pathlib import Path
 from .files import write_text_atomically
 
 JOURNAL = ".import-journal.json"
+LOCK = ".import.lock"
 _TEMPORARY = ".import.tmp"
 
 
@@ -52,7 +55,7 @@ class Staging:
         temporaries = {}
         try:
             for target, data in self.writes.items():
-                target.parent.mkdir(parents=True, exist_ok=True)
+                _make_folder(target.parent)
                 temporary = target.parent / f".{target.name}.{os.getpid()}{_TEMPORARY}"
                 temporary.write_bytes(data)
                 os.chmod(temporary, 0o644)
@@ -67,6 +70,40 @@ class Staging:
             _replay(self.content)
 
 
+class StagingError(ValueError):
+    """A file the import cannot write (a folder's name taken by a file, no permission); nothing was."""
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StagingError(f"cannot create the folder {folder}: {error.strerror}; nothing was written") from None
+
+
+@contextmanager
+def import_lock(content: Path):
+    """One import at a time into a content folder: a second one is refused while the first runs."""
+    created = not content.exists()
+    _make_folder(content)
+    lock = content / LOCK
+    handle = open(lock, "a")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            raise StagingError(f"another import into {content} is running; wait for it to end") from None
+        try:
+            yield
+        finally:
+            lock.unlink(missing_ok=True)  # before unlocking: a later import makes a lock of its own
+            handle.close()
+    finally:
+        if created and content.is_dir() and not any(content.iterdir()):
+            content.rmdir()
+
+
 def finish_interrupted(content: Path) -> bool:
     """Finish an import that was stopped while it applied its journal; remove the temporaries of one
     stopped before. True if there was an import to finish."""
@@ -76,26 +113,61 @@ def finish_interrupted(content: Path) -> bool:
         with _interrupts_held():
             _replay(content)
         return True
-    for temporary in content.rglob(f".*{_TEMPORARY}"):
-        if temporary.is_file() and not temporary.is_symlink():
-            temporary.unlink(missing_ok=True)
+    _remove_temporaries(content)
     return False
 
 
 def _replay(content: Path) -> None:
-    journal = json.loads((content / JOURNAL).read_text(encoding="utf-8"))
+    """Carry out the journal: only renames of an import's own temporaries to the file beside them,
+    and deletions of files, all inside the content folder (a journal found in a folder from elsewhere
+    is content too: it cannot move or delete anything outside)."""
+    try:
+        journal = json.loads((content / JOURNAL).read_text(encoding="utf-8"))
+        renames, deletes = dict(journal["rename"]), list(journal["delete"])
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        renames, deletes = {}, []
     root = content.resolve()
-    for temporary, target in journal["rename"].items():
-        if Path(temporary).exists() and _inside(Path(target), root):
+    for temporary, target in renames.items():
+        if isinstance(temporary, str) and isinstance(target, str) and _own_temporary(Path(temporary), Path(target), root):
             os.replace(temporary, target)
-    for path in journal["delete"]:
-        if _inside(Path(path), root):
+    for path in deletes:
+        if isinstance(path, str) and _inside(Path(path), root) and Path(path).suffix == ".md":
             Path(path).unlink(missing_ok=True)
     (content / JOURNAL).unlink()
+    _remove_temporaries(content)
+
+
+def _own_temporary(temporary: Path, target: Path, root: Path) -> bool:
+    """Whether `temporary` is what `commit` writes for `target`: beside it, named after it, a file."""
+    return (temporary.parent == target.parent and _inside(target, root) and not temporary.is_symlink()
+            and temporary.is_file() and _TEMPORARY_NAME.match(temporary.name) is not None
+            and temporary.name.startswith(f".{target.name}."))
+
+
+_TEMPORARY_NAME = re.compile(r"^\..+\.\d+\.import\.tmp$")
 
 
 def _inside(path: Path, root: Path) -> bool:
-    return path.parent.resolve().is_relative_to(root)
+    return path.parent.resolve().is_relative_to(root) and not path.is_symlink()
+
+
+def _remove_temporaries(content: Path) -> None:
+    """The temporaries of imports stopped before their journal (their process is gone)."""
+    for temporary in content.rglob(f".*{_TEMPORARY}"):
+        pid = temporary.name.rsplit(".", 3)[-3]
+        if _TEMPORARY_NAME.match(temporary.name) and temporary.is_file() and not temporary.is_symlink() \
+                and pid.isdigit() and not _alive(int(pid)):
+            temporary.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from .errors import ContentError
 from .importer import ImportedBank, ImportedSection, read_bank
 from .labels import Labels, LabelsError, labels
 from .load import MAX_FILE_BYTES, load, split_front_matter
-from .staging import Staging, finish_interrupted
+from .staging import LOCK, Staging, finish_interrupted, import_lock
 from .model import Book, Question
 from .qa import QAQuestion
 from .text import content_words, slugify
@@ -169,18 +169,19 @@ def import_bank(markdown_file: Path, content: Path, dry_run: bool = False, prune
     computed, and then all of it at once (mlbook/staging.py)."""
     new_book = new_book or NewBook()
     _check_target(content, new_book)
-    finish_interrupted(content)
-    book = load(content) if (content / "book.yaml").exists() else None
-    language = book.language if book else new_book.language
-    bank = read_bank(markdown_file, flat_title or labels(language).questions, marks)
-    staging = Staging(content)
-    if book is None:
-        report = _fresh_import(bank, markdown_file.name, content, new_book, staging)
-    else:
-        report = _merge(bank, book, content, prune, same or {}, staging, force)
-    _report_repeated(bank, report)
-    if not dry_run:
-        staging.commit()
+    with import_lock(content):
+        finish_interrupted(content)
+        book = load(content) if (content / "book.yaml").exists() else None
+        language = book.language if book else new_book.language
+        bank = read_bank(markdown_file, flat_title or labels(language).questions, marks)
+        staging = Staging(content)
+        if book is None:
+            report = _fresh_import(bank, markdown_file.name, content, new_book, staging)
+        else:
+            report = _merge(bank, book, content, prune, same or {}, staging, force)
+        _report_repeated(bank, report)
+        if not dry_run:
+            staging.commit()
     return report
 
 
@@ -189,7 +190,7 @@ def _check_target(content: Path, new_book: NewBook) -> None:
     if content.exists() and not content.is_dir():
         raise SyncError(f"--content {content}: not a folder")
     if content.is_dir() and not (content / "book.yaml").exists() and \
-            any(not entry.name.startswith(".import") for entry in content.iterdir()):
+            any(entry.name != LOCK for entry in content.iterdir()):
         raise SyncError(f"--content {content}: the folder is not empty and holds no book.yaml; import creates"
                         " a new bank only in a new or empty folder (or merges into a bank)")
     try:
@@ -217,8 +218,12 @@ def _report_repeated(bank: ImportedBank, report: Report) -> None:
 
 
 def _taken_ids(content: Path) -> set[str]:
-    """Every name a new question file must not take: the ids of every `.md` file in the folder."""
-    return {path.stem for path in content.rglob("*.md")} if content.is_dir() else set()
+    """Every name a new question file or section folder must not take: the ids of every `.md` file in
+    the folder, and the names of the files beside book.yaml (a folder cannot take a file's name)."""
+    if not content.is_dir():
+        return set()
+    return {path.stem for path in content.rglob("*.md")} | {path.name for path in content.iterdir()
+                                                            if not path.is_dir()}
 
 
 def _fresh_import(bank: ImportedBank, source: str, content: Path, new_book: NewBook, staging: Staging) -> Report:
@@ -274,7 +279,7 @@ def _copied_images(path: Path, imported: QAQuestion, staging: Staging) -> str:
     for image in imported.answer.images:
         stem, _, suffix = image.name.rpartition(".")
         target, n = path.parent / f"{path.stem}-{image.name}", 2
-        while staging.exists(target) and staging.read(target) != image.data:
+        while (staging.exists(target) and staging.read(target) != image.data) or target.with_suffix(".py").exists():
             target, n = path.parent / f"{path.stem}-{stem}-{n}.{suffix}", n + 1
         staging.write(target, image.data)
         body = re.sub(rf"\]\({re.escape(image.name)}(?=[) ])", lambda _: f"]({target.name}", body)
@@ -291,7 +296,7 @@ def _merge(bank: ImportedBank, book: Book, content: Path, prune: bool, same: dic
     _pair_rewordings(upstream, matches, book, old_place, same, report)
     taken = {q.id for q in book.questions} | {s.id for s in book.sections} | _taken_ids(content)
     layout: dict[str, dict[str, list[str]]] = {}  # section title → group title → ids, in upstream order
-    new_files, rewordings, taken_answers = {}, {}, {}
+    new_files, rewordings, taken_answers, folders = {}, {}, {}, {}
     seen = _read_seen(content)
     for (section, group, text, imported), match in zip(upstream, matches):
         ids = layout.setdefault(section.title, {}).setdefault(group.title, [])
@@ -300,7 +305,8 @@ def _merge(bank: ImportedBank, book: Book, content: Path, prune: bool, same: dic
             report.ambiguous.append(f"«{text}» could be {names}; not imported: make the texts differ")
         elif match.question is None:
             qid = _unique(slugify(text), taken)
-            folder = next((s.id for s in book.sections if s.title == section.title), slugify(section.title, 3))
+            folder = next((s.id for s in book.sections if s.title == section.title), None) or \
+                folders.setdefault(section.title, _unique(slugify(section.title, 3), taken))
             new_files[content / folder / f"{qid}.md"] = (text, imported)
             if imported is not None:
                 seen[qid] = _digest(imported.answer.markdown)
@@ -336,7 +342,13 @@ SEEN_FILE = ".import-seen.json"
 
 
 def _digest(markdown: str) -> str:
-    return hashlib.sha256(markdown.strip().encode()).hexdigest()[:16]
+    """An answer's fingerprint, blind to where its images point: upstream's `![a](a.png)` and the
+    copy's `![a](<id>-a.png)` are the same answer."""
+    without_targets = _IMAGE_TARGET.sub(r"\1", markdown.strip())
+    return hashlib.sha256(without_targets.encode()).hexdigest()[:16]
+
+
+_IMAGE_TARGET = re.compile(r"(!\[[^\]\n]*\]\()[^)\s]*")
 
 
 def _read_seen(content: Path) -> dict[str, str]:

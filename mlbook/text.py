@@ -84,19 +84,24 @@ def cache_root() -> Path:
 # --- characters a bank may hold: one rule for `check` and `import` --------------------------------
 
 _UNWANTED = re.compile(
-    "[\u0000-\u0008\u000b-\u001f\u007f-\u009f"  # control characters (tab and newline are text)
-    "\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb\ufffe\uffff]"
+    "(?P<flag>\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F)"  # a flag's tag sequence: text
+    "|[\u0000-\u0008\u000b-\u001f\u007f-\u009f"  # control characters (tab and newline are text)
+    "\u2028\u2029\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\ufff9-\ufffb\ufffe\uffff\u115f\u1160\u3164\uffa0\u17b4\u17b5"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
     "|(?:^|(?<=\\s))[\u200c\u200d]|[\u200c\u200d](?=\\s|$)"  # ZWNJ/ZWJ joining nothing
 )
-"""Characters that hide text, reorder it (bidi overrides: "Trojan Source"), break lines where the
+"""Characters that hide text, reorder it (bidi controls: "Trojan Source"), break lines where the
 Markdown parser does not see one, or are not allowed in XML (an ESC from pasted terminal output makes
-the EPUB's XHTML ill-formed). Zero-width joiners and non-joiners are text where they join two
-characters (Persian words, emoji sequences) and unwanted at a word's edge."""
+the EPUB's XHTML ill-formed): the control characters, and Unicode's invisible format characters
+(category Cf) with the invisible fillers — but not those that are text: the soft hyphen, the Arabic,
+Syriac, Kaithi and Egyptian format marks, zero-width joiners and non-joiners where they join two
+characters (Persian words, emoji sequences), and tag characters inside a flag's sequence (🏴 + tags)."""
 
 
 def unwanted_character(text: str) -> re.Match | None:
     """The first character of `text` that a bank may not hold, or None."""
-    return _UNWANTED.search(text)
+    return next((m for m in _UNWANTED.finditer(text) if m.group("flag") is None), None)
 
 
 def character_name(char: str) -> str:
@@ -111,9 +116,21 @@ def without_unwanted_characters(text: str) -> tuple[str, list[tuple[int, str]]]:
 
     def replace(match: re.Match) -> str:
         char = match.group()
+        if match.group("flag") is not None:
+            return char
         line = text.count("\n", 0, match.start()) + 1
         if not removed or removed[-1] != (line, character_name(char)):
             removed.append((line, character_name(char)))
         return "\n" if char in "\u2028\u2029\u000b\u000c\u000d\u0085" else ""
 
     return _UNWANTED.sub(replace, text), removed
+
+
+def printable(line: str) -> str:
+    """A message line as the terminal should show it: a character a bank may not hold (an ESC that
+    would colour the terminal, a bidi override, a line break in a file name that would forge another
+    line) written as its escape, `\\x1b`."""
+    def escaped(match: re.Match) -> str:
+        return match.group() if match.group("flag") else match.group().encode("unicode_escape").decode()
+
+    return _UNWANTED.sub(escaped, line).replace("\n", "\\n")

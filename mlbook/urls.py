@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from .text import unwanted_character
+
 _UNSAFE_CHARACTERS = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
 """Whitespace, control characters and backslashes: browsers strip or reinterpret them in a scheme."""
 
 
 def is_web_address(url: str) -> bool:
     """True for an absolute http(s) address with a host: `https://example.org/page`."""
-    if _UNSAFE_CHARACTERS.search(url):
+    if _UNSAFE_CHARACTERS.search(url) or unwanted_character(url):
         return False
     try:
         parts = urlsplit(url)
@@ -28,4 +30,5 @@ def is_web_address(url: str) -> bool:
 
 def is_safe_href(url: str) -> bool:
     """True for what may be written as a link's target: a web address or a `#fragment`."""
-    return (url.startswith("#") and not _UNSAFE_CHARACTERS.search(url)) or is_web_address(url)
+    return (url.startswith("#") and not _UNSAFE_CHARACTERS.search(url) and not unwanted_character(url)) \
+        or is_web_address(url)

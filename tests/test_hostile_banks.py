@@ -97,8 +97,8 @@ def test_a_hostile_bank_imports_safely_or_is_refused(questions, heading_style, t
         load(content)
     except ContentError as error:  # a bank `check` refuses: every problem located, no traceback
         assert all(problem.startswith(str(content)) for problem in error.problems)
-    kept = " ".join(data.decode("utf-8", "replace") for name, data in written.items() if name.endswith(".md"))
-    said = kept + " ".join(report.lines())  # a question is in the bank (as one, or read as an answer) or reported
+    kept = " ".join(data.decode("utf-8", "replace") for data in written.values())
+    said = kept + " ".join(report.lines())  # a question is in the bank (as one, a title, an answer) or reported
     assert [token for token in tokens if token not in said] == []
     assert not (folder / "ran").exists()  # no script ran, in the import or in the check
     shutil.rmtree(folder)

@@ -344,6 +344,7 @@ def test_ctrl_c_during_an_import_leaves_the_old_bank_or_the_new_one(tmp_path):
     assert cli(["import", str(bank(tmp_path / "v1", qa(("What is A?", "Old.")))), "--content", str(content),
                 "--language", "en"])[0] == 0
     old = files_under(content)
+    merged = 400 + len(load(content).questions)  # the old questions are kept as missing
     upstream = bank(tmp_path / "v2", qa(*[(f"What is item {n}?", f"Answer {n}. " * 50) for n in range(400)]))
     outcomes = set()
     for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 2.0):
@@ -356,9 +357,9 @@ def test_ctrl_c_during_an_import_leaves_the_old_bank_or_the_new_one(tmp_path):
         sync.finish_interrupted(content)
         now = files_under(content)
         count = len(load(content).questions)
-        assert now == old or count == 401, (delay, count)
-        outcomes.add("new" if count == 401 else "old")
-        if count == 401:
+        assert now == old or count == merged, (delay, count)
+        outcomes.add("new" if count == merged else "old")
+        if count == merged:
             break
     assert outcomes
 
@@ -444,3 +445,125 @@ def test_control_characters_in_an_answer_fail_the_check(sample_copy):
     assert code == 1
     assert f"{answer}:{len(lines) + 2}: answer contains an invisible or control character (control character," \
            " U+001B); delete it" in err
+
+
+# --- found by probing with banks not in the repository ---------------------------------------------
+
+def test_svg_sanitiser_decodes_css_escapes_and_drops_foreign_elements():
+    hostile = (b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml">'
+               b'<style>@\\69mport "http://evil.example/a.css"; rect{fill:u\\72l(http://evil.example/b#p)}</style>'
+               b'<style>a{}<x/>@import url(http://evil.example/1.css);</style><h:img src="file:///etc/passwd"/>'
+               b'<rect style="fill:u\\72l(http://evil.example/c)" xml:base="javascript:alert(1)//" width="1"/>'
+               b'<rect style="background:image-set(&quot;http://evil.example/d&quot; 1x)"/><SCRIPT>x()</SCRIPT>'
+               b'<rect clip-path="url(#keep)" width="2"/></svg>')
+    clean = sanitized_svg(hostile)
+    for unsafe in (b"evil", b"file:", b"javascript", b"SCRIPT", b"h:img", b"xml:base", b"xhtml"):
+        assert unsafe not in clean
+    assert b'clip-path="url(#keep)"' in clean
+
+
+def test_a_deeply_nested_svg_is_refused_not_a_crash():
+    from mlbook.bank_files import RefusedImage
+
+    with pytest.raises(RefusedImage, match="nested more than 100 deep"):
+        sanitized_svg(b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 1000 + b"</g>" * 1000 + b"</svg>")
+
+
+def test_invisible_format_characters_are_one_rule_for_import_and_check(tmp_path, sample_copy):
+    code, content, out, _ = imported(tmp_path, qa(("Question about\u061c admin?", "Answer \U000e0069\U000e0067two."),
+                                                  ("Flag?", "\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063"
+                                                            "\U000E0074\U000E007F stays.")))
+    assert code == 0 and "ARABIC LETTER MARK, U+061C removed" in out and "TAG LATIN SMALL LETTER I" in out
+    assert cli(["check", "--content", str(content)])[0] == 0
+    yaml_file = sample_copy / "book.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace("title: Пробная книга", "title: Пробная\u202e книга"))
+    code, _, err = cli(["check", "--content", str(sample_copy)])
+    assert code == 1 and "'title' contains an invisible or control character (RIGHT-TO-LEFT OVERRIDE, U+202E)" in err
+
+
+def test_a_file_name_cannot_put_control_characters_in_titles_or_forge_report_lines(tmp_path):
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    (folder / "x\x1by.md").write_text(qa(("What is one?", "One."), ("What is two?", "Two.")).split("## Basics\n\n")[1])
+    (folder / "a\nsummary: 99 added (forged).md").write_text("intro\n")
+    content = tmp_path / "content"
+    code, out, _ = cli(["import", str(folder), "--content", str(content), "--language", "en"])
+    assert code == 0 and "\x1b" not in out
+    assert not [line for line in out.splitlines() if line.startswith("summary: 99")]
+    assert load(content).sections[0].title == "Xy"
+    assert cli(["epub", "--content", str(content), "--out", str(tmp_path / "out")])[0] == 0
+
+
+def test_characters_brought_back_by_a_mojibake_repair_are_removed(tmp_path):
+    text = "# Раздел\n\n**1. Вопрос про обучение нейросети?**\n\nОтвет \u202eтекст и данные.\n\n" \
+           "**2. Второй вопрос про модели?**\n\nВторой ответ.\n"
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    (folder / "01.md").write_text(text.encode().decode("mac_roman"))
+    code, out, _ = cli(["import", str(folder), "--content", str(tmp_path / "content")])
+    assert code == 0 and "repaired mojibake" in out and "RIGHT-TO-LEFT OVERRIDE, U+202E removed" in out
+    assert cli(["check", "--content", str(tmp_path / "content")])[0] == 0
+
+
+def test_a_planted_journal_moves_and_deletes_nothing_outside_the_bank(tmp_path, sample_copy):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    (sample_copy / staging.JOURNAL).write_text(json.dumps(
+        {"rename": {str(victim): str(sample_copy / "alpha" / "stolen.png")}, "delete": [str(victim)]}))
+    assert cli(["check", "--content", str(sample_copy)])[0] == 0
+    assert victim.read_text() == "mine" and not (sample_copy / "alpha" / "stolen.png").exists()
+    assert not (sample_copy / staging.JOURNAL).exists()
+
+
+def test_a_new_section_whose_folder_name_is_a_file_goes_elsewhere(tmp_path):
+    content = tmp_path / "content"
+    base = "# Bank\n\n## Base\n\n**What is alpha?**\n\nAlpha.\n\n**What is beta?**\n\nBeta.\n\n"
+    assert cli(["import", str(bank(tmp_path / "v1", base)), "--content", str(content), "--language", "en"])[0] == 0
+    (content / "extra").write_text("notes")
+    v2 = base + "## Extra\n\n**What is delta?**\n\nDelta.\n\n"
+    assert cli(["import", str(bank(tmp_path / "v2", v2)), "--content", str(content)])[0] == 0
+    assert (content / "extra").read_text() == "notes"
+    assert "What is delta?" in answers(content)
+
+
+def test_a_second_import_into_the_same_folder_waits_its_turn(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    with staging.import_lock(content):
+        code, _, err = cli(["import", str(bank(tmp_path / "b", qa(("Q?", "A.")))), "--content", str(content)])
+    assert code == 1 and f"error: another import into {content} is running" in err
+    assert list(content.iterdir()) == []
+
+
+def test_an_answer_with_images_is_not_taken_for_a_local_edit(tmp_path):
+    content = tmp_path / "content"
+    v1 = qa(("What is plotted?", "Answer one.\n\n![a](a.png)"), ("What else?", "Two."))
+    assert cli(["import", str(bank(tmp_path / "v1", v1, {"a.png": PNG})), "--content", str(content),
+                "--language", "en"])[0] == 0
+    v2 = qa(("What is plotted?", "Answer one, improved.\n\n![a](a.png)"), ("What else?", "Two."))
+    code, out, _ = cli(["import", str(bank(tmp_path / "v2", v2, {"a.png": PNG})), "--content", str(content), "-v"])
+    assert code == 0 and "updated: what-is-plotted: the answer changed upstream; taken" in out
+    assert "conflict:" not in out
+    assert answers(content)["What is plotted?"].startswith("Answer one, improved.")
+
+
+def test_an_imported_image_never_shadows_a_figure_script(tmp_path):
+    content = tmp_path / "content"
+    v1 = qa(("What is beta?", "Beta."), ("What else?", "Two."))
+    assert cli(["import", str(bank(tmp_path / "v1", v1)), "--content", str(content), "--language", "en"])[0] == 0
+    (content / "basics" / "what-is-beta-plot.py").write_text("# the user's own figure script\n")
+    v2 = qa(("What is beta?", "Beta.\n\n![plot](plot.svg)"), ("What else?", "Two."))
+    assert cli(["import", str(bank(tmp_path / "v2", v2, {"plot.svg": SVG})), "--content", str(content)])[0] == 0
+    assert not (content / "basics" / "what-is-beta-plot.svg").exists()
+    assert (content / "basics" / "what-is-beta-plot-2.svg").exists()
+
+
+def test_escaped_backticks_labels_and_quoted_attributes_keep_images(tmp_path):
+    answer = ("and \\`![esc](ok.png)\\` escaped; ![b][ x  Y ] and <img src=\"ok.png\" alt=\"a>b\"> and"
+              " ![two](<ok.png> 'single')\n\n[X y]: <ok.png>")
+    code, content, _, _ = imported(tmp_path, qa(("What shows?", answer), ("What else?", "Two.")), {"ok.png": PNG})
+    assert code == 0
+    body = answers(content)["What shows?"]
+    assert "![esc](what-shows-ok.png)" in body and "![b](what-shows-ok.png)" in body
+    assert '![a>b](what-shows-ok.png)' in body and '![two](what-shows-ok.png "single")' in body
+    assert cli(["check", "--content", str(content)])[0] == 0
