@@ -9,6 +9,7 @@ everything that can run, load or link (scripts, event handlers, external referen
 
 from __future__ import annotations
 
+import base64
 import io
 import os
 import re
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 
 from .figures import image_kind
 from .urls import is_safe_href
@@ -94,6 +95,7 @@ def _read_no_follow(path: Path) -> bytes:
 
 def _checked_raster(data: bytes, kind: str, src: str, stem: str) -> tuple[bytes, str]:
     """PNG and JPEG bytes that Pillow reads whole; GIF and WebP as PNG (the book embeds PNG and JPEG)."""
+    truncated, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False  # WeasyPrint sets it
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_IMAGE_PIXELS:
@@ -109,6 +111,8 @@ def _checked_raster(data: bytes, kind: str, src: str, stem: str) -> tuple[bytes,
         if isinstance(error, RefusedImage):
             raise
         raise RefusedImage(f"image {src} is not a readable {kind.upper()} image ({error})") from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
 
 
 _SVG = "http://www.w3.org/2000/svg"
@@ -123,9 +127,11 @@ MAX_SVG_DEPTH = 100
 """The deepest nesting of elements an imported SVG may have."""
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.DOTALL)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_EXTERNAL_CSS = re.compile(r"@import|url\(\s*['\"]?\s*(?!#)|image-set|image\(|expression|javascript:|"
-                           r"behavior|-moz-binding|src\(", re.IGNORECASE)
-_DATA_IMAGE = re.compile(r"^data:image/(?:png|jpeg|gif|webp);base64,[A-Za-z0-9+/=\s]*$", re.IGNORECASE)
+_EXTERNAL_CSS = re.compile(r"@import|url\(\s*(?!['\"]?\s*#)|image-set|image\(|expression|javascript:|"
+                           r"behavior|-moz-binding|src\(|\\", re.IGNORECASE)
+"""What makes CSS load or run something: matched on the CSS as decoded once, as a browser decodes it
+(a backslash left after decoding is an escape meant for a second decoding: refused too)."""
+_DATA_IMAGE = re.compile(r"^data:image/(png|jpeg|gif|webp);base64,([A-Za-z0-9+/=\s]*)$", re.IGNORECASE)
 
 
 def sanitized_svg(data: bytes, src: str = "SVG") -> bytes:
@@ -135,30 +141,42 @@ def sanitized_svg(data: bytes, src: str = "SVG") -> bytes:
     or nests deeper than MAX_SVG_DEPTH."""
     if re.search(rb"<!DOCTYPE|<!ENTITY", data, re.IGNORECASE):
         raise RefusedImage(f"{src}: an SVG with a DOCTYPE or entities is not copied")
-    if _depth(data) > MAX_SVG_DEPTH:
-        raise RefusedImage(f"{src}: elements nested more than {MAX_SVG_DEPTH} deep; not copied")
     try:
-        root = ElementTree.fromstring(data)
+        root = ElementTree.fromstring(data)  # expat: no recursion, however deep the document
     except ElementTree.ParseError as error:
         raise RefusedImage(f"{src}: not a well-formed SVG document ({error})") from None
     if root.tag != f"{{{_SVG}}}svg":
         raise RefusedImage(f"{src}: the document's root is <{_local(root.tag)}>, not an SVG <svg>")
+    if _depth(root) > MAX_SVG_DEPTH:
+        raise RefusedImage(f"{src}: elements nested more than {MAX_SVG_DEPTH} deep; not copied")
     _clean(root)
+    if _nested_use(root):
+        raise RefusedImage(f"{src}: a <use> refers to something that holds another <use> (it can multiply"
+                           " the drawing past any size); not copied")
     ElementTree.register_namespace("", _SVG)
     ElementTree.register_namespace("xlink", _XLINK)
     return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def _depth(data: bytes) -> int:
-    """How deep the document's elements nest, counted without parsing (a rough upper bound)."""
-    depth = deepest = 0
-    for match in re.finditer(rb"<(/?)[A-Za-z_][^>]*?(/?)>", data):
-        if match.group(1):
-            depth -= 1
-        elif not match.group(2):
-            depth += 1
-            deepest = max(deepest, depth)
+def _depth(root: ElementTree.Element) -> int:
+    """How deep the elements nest (counted without recursion)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack += [(child, depth + 1) for child in element]
     return deepest
+
+
+def _nested_use(root: ElementTree.Element) -> bool:
+    """True when a <use> refers to an element that holds a <use> (or is one): nested references are
+    how a 1 KB SVG asks a renderer to draw 2²⁵ shapes."""
+    by_id = {element.get("id"): element for element in root.iter() if element.get("id")}
+    for use in root.iter(f"{{{_SVG}}}use"):
+        target = by_id.get((use.get("href") or use.get(f"{{{_XLINK}}}href") or "").lstrip("#"))
+        if target is not None and any(_local(inner.tag) == "use" for inner in target.iter()):
+            return True
+    return False
 
 
 def _local(tag) -> str:
@@ -176,10 +194,10 @@ def _clean(root: ElementTree.Element) -> None:
             else:
                 stack.append(child)
         if _local(element.tag) == "style":
-            css = _css_text("".join(element.itertext()))
+            css = "".join(element.itertext())
             for child in list(element):
                 element.remove(child)
-            element.text = "" if _EXTERNAL_CSS.search(css) else css
+            element.text = "" if _EXTERNAL_CSS.search(_css_text(css)) else css  # as written, not decoded
         _clean_attributes(element)
 
 
@@ -203,11 +221,24 @@ def _clean_attributes(element: ElementTree.Element) -> None:
         local = _local(name).lower()
         if namespace not in ("", _XLINK, _XML) or local.startswith("on") or local == "base":
             del element.attrib[name]
-        elif local in ("href", "src") and not (value.startswith("#") or _DATA_IMAGE.match(value)
+        elif local in ("href", "src") and not (value.startswith("#") or _embedded_image(element, value)
                                                or (_local(element.tag) == "a" and is_safe_href(value))):
             del element.attrib[name]
         elif _EXTERNAL_CSS.search(_css_text(value)):
             del element.attrib[name]
+
+
+def _embedded_image(element: ElementTree.Element, value: str) -> bool:
+    """An <image> (or <feImage>) holding a raster picture in a `data:` URL whose bytes are what its label
+    says (matplotlib embeds `imshow` pictures so); an SVG inside one would skip this cleaning."""
+    match = _DATA_IMAGE.match(value)
+    if match is None or _local(element.tag) not in ("image", "feImage"):
+        return False
+    try:
+        head = base64.b64decode(re.sub(r"\s", "", match.group(2))[:64] + "==", validate=False)[:16]
+    except ValueError:
+        return False
+    return image_kind(head) == match.group(1).lower()
 
 
 def _css_text(css: str) -> str:

@@ -38,7 +38,7 @@ def _remove_stale_temporaries(target: Path) -> None:
 def _process_exists(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):  # a number too large is no process's
         return False
     except PermissionError:
         return True

@@ -72,7 +72,7 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
     banks, title = [], path.name
     for file in files:
         text, repaired = _read_text(file, notes)
-        if file.name.lower() == "readme.md":
+        if file.name.lower() in ("readme.md", "readme.markdown"):
             title = _first_heading(text) or title
         try:
             banks.append(_parse(text, file, repaired, _first_heading(text) or _name_title(file), marks,
@@ -95,7 +95,7 @@ def _markdown_files(folder: Path, notes: list[str]) -> list[Path]:
             notes.append(f"{here / name}:1: a symbolic link to a folder; not followed")
         subdirectories[:] = sorted(n for n in subdirectories if not n.startswith(".") and not (here / n).is_symlink())
         for name in names:
-            if not name.endswith(".md") or name.startswith("."):
+            if not name.lower().endswith((".md", ".markdown")) or name.startswith("."):
                 continue
             if (here / name).is_symlink():
                 notes.append(f"{here / name}:1: a symbolic link; not followed")

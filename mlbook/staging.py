@@ -46,8 +46,14 @@ class Staging:
         """Whether `path` will be a file after the commit."""
         return path in self.writes or (path not in self.deletes and (path.exists() or path.is_symlink()))
 
-    def read(self, path: Path) -> bytes:
-        return self.writes[path] if path in self.writes else path.read_bytes()
+    def read(self, path: Path) -> bytes | None:
+        """What `path` will hold; None for a symbolic link (never read through)."""
+        if path in self.writes:
+            return self.writes[path]
+        try:
+            return read_no_follow(path)
+        except OSError:
+            return None
 
     def commit(self) -> None:
         if not self.writes and not self.deletes:
@@ -55,19 +61,46 @@ class Staging:
         temporaries = {}
         try:
             for target, data in self.writes.items():
+                if target.is_symlink() or target.is_dir():
+                    raise StagingError(f"{target} is a {'symbolic link' if target.is_symlink() else 'folder'};"
+                                       " import does not write over it; nothing was written")
                 _make_folder(target.parent)
                 temporary = target.parent / f".{target.name}.{os.getpid()}{_TEMPORARY}"
-                temporary.write_bytes(data)
-                os.chmod(temporary, 0o644)
+                _write_new(temporary, data)
                 temporaries[str(temporary)] = str(target)
             write_text_atomically(self.content / JOURNAL, json.dumps(
                 {"rename": temporaries, "delete": [str(path) for path in self.deletes]}, indent=1))
+        except OSError as error:
+            _remove(temporaries)
+            raise StagingError(f"cannot write {error.filename or self.content}: {error.strerror};"
+                               " nothing was written") from None
         except BaseException:
-            for temporary in temporaries:
-                Path(temporary).unlink(missing_ok=True)
+            _remove(temporaries)
             raise
         with _interrupts_held():
             _replay(self.content)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create `path` with `data`, never through a symbolic link or over a file planted there."""
+    if path.is_symlink() or path.exists():
+        path.unlink()
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    with os.fdopen(descriptor, "wb") as file:
+        os.fchmod(file.fileno(), 0o644)
+        file.write(data)
+
+
+def _remove(temporaries: dict[str, str]) -> None:
+    for temporary in temporaries:
+        Path(temporary).unlink(missing_ok=True)
+
+
+def read_no_follow(path: Path) -> bytes:
+    """The file's bytes; OSError for a symbolic link (a bank's files never lead elsewhere)."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        return file.read()
 
 
 class StagingError(ValueError):
@@ -87,28 +120,54 @@ def import_lock(content: Path):
     created = not content.exists()
     _make_folder(content)
     lock = content / LOCK
-    handle = open(lock, "a")
     try:
+        handle = _open_lock(lock)
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            raise StagingError(f"another import into {content} is running; wait for it to end") from None
-        try:
-            yield
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                raise StagingError(f"another import into {content} is running; wait for it to end") from None
+            try:
+                yield
+            finally:
+                _quietly(os.unlink, lock)  # before unlocking: a later import makes a lock of its own
         finally:
-            lock.unlink(missing_ok=True)  # before unlocking: a later import makes a lock of its own
-            handle.close()
+            os.close(handle)
     finally:
         if created and content.is_dir() and not any(content.iterdir()):
             content.rmdir()
 
 
+def _open_lock(lock: Path) -> int:
+    try:
+        return os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o644)
+    except OSError as error:
+        raise StagingError(f"cannot use the lock file {lock}: {error.strerror} (is it a link or a folder?);"
+                           " remove it") from None
+
+
 def finish_interrupted(content: Path) -> bool:
     """Finish an import that was stopped while it applied its journal; remove the temporaries of one
-    stopped before. True if there was an import to finish."""
+    stopped before. True if there was an import to finish. Waits for an import that is running (its
+    lock), so that a `check` or a build never reads a bank half renamed."""
     if not content.is_dir():
         return False
+    try:
+        handle = _open_lock(content / LOCK)
+    except StagingError:
+        return finish_interrupted_locked(content)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            return finish_interrupted_locked(content)
+        finally:
+            _quietly(os.unlink, content / LOCK)
+    finally:
+        os.close(handle)
+
+
+def finish_interrupted_locked(content: Path) -> bool:
+    """`finish_interrupted` for a caller that holds the lock (an import)."""
     if (content / JOURNAL).is_file():
         with _interrupts_held():
             _replay(content)
@@ -129,18 +188,27 @@ def _replay(content: Path) -> None:
     root = content.resolve()
     for temporary, target in renames.items():
         if isinstance(temporary, str) and isinstance(target, str) and _own_temporary(Path(temporary), Path(target), root):
-            os.replace(temporary, target)
+            _quietly(os.replace, temporary, target)
     for path in deletes:
         if isinstance(path, str) and _inside(Path(path), root) and Path(path).suffix == ".md":
-            Path(path).unlink(missing_ok=True)
-    (content / JOURNAL).unlink()
+            _quietly(os.unlink, path)
+    _quietly(os.unlink, content / JOURNAL)
     _remove_temporaries(content)
+
+
+def _quietly(operation, *paths) -> None:
+    """A step of a journal that cannot be done (a folder where a file was, a file gone) is skipped:
+    the journal is carried out as far as it can be, once."""
+    try:
+        operation(*paths)
+    except OSError:
+        pass
 
 
 def _own_temporary(temporary: Path, target: Path, root: Path) -> bool:
     """Whether `temporary` is what `commit` writes for `target`: beside it, named after it, a file."""
     return (temporary.parent == target.parent and _inside(target, root) and not temporary.is_symlink()
-            and temporary.is_file() and _TEMPORARY_NAME.match(temporary.name) is not None
+            and temporary.is_file() and not target.is_dir() and _TEMPORARY_NAME.match(temporary.name) is not None
             and temporary.name.startswith(f".{target.name}."))
 
 
@@ -156,14 +224,17 @@ def _remove_temporaries(content: Path) -> None:
     for temporary in content.rglob(f".*{_TEMPORARY}"):
         pid = temporary.name.rsplit(".", 3)[-3]
         if _TEMPORARY_NAME.match(temporary.name) and temporary.is_file() and not temporary.is_symlink() \
-                and pid.isdigit() and not _alive(int(pid)):
-            temporary.unlink(missing_ok=True)
+                and not _alive(pid):
+            _quietly(os.unlink, temporary)
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: str) -> bool:
+    """Whether the process that wrote a temporary still runs (a number no process can have: no)."""
+    if not pid.isdigit() or len(pid) > 9:
+        return False
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, OverflowError):
         return False
     except PermissionError:
         return True

@@ -21,7 +21,7 @@ from .errors import ContentError
 from .importer import ImportedBank, ImportedSection, read_bank
 from .labels import Labels, LabelsError, labels
 from .load import MAX_FILE_BYTES, load, split_front_matter
-from .staging import LOCK, Staging, finish_interrupted, import_lock
+from .staging import LOCK, Staging, finish_interrupted_locked, import_lock, read_no_follow
 from .model import Book, Question
 from .qa import QAQuestion
 from .text import content_words, slugify
@@ -170,7 +170,7 @@ def import_bank(markdown_file: Path, content: Path, dry_run: bool = False, prune
     new_book = new_book or NewBook()
     _check_target(content, new_book)
     with import_lock(content):
-        finish_interrupted(content)
+        finish_interrupted_locked(content)
         book = load(content) if (content / "book.yaml").exists() else None
         language = book.language if book else new_book.language
         bank = read_bank(markdown_file, flat_title or labels(language).questions, marks)
@@ -240,9 +240,9 @@ def _fresh_import(bank: ImportedBank, source: str, content: Path, new_book: NewB
                 ids.append(qid)
                 report.added.append(text)
                 imported = group.answer(index)
+                written = _write_question(content / section_id / f"{qid}.md", text, imported, staging)
                 if imported is not None:
-                    seen[qid] = _digest(imported.answer.markdown)
-                _write_question(content / section_id / f"{qid}.md", text, imported, staging)
+                    seen[qid] = _seen_entry(imported, written)
             groups.append((group.title, ids))
         sections.append(_section_entry(section_id, section, groups, labels(new_book.language)))
     metadata = _default_metadata(source, bank.title, new_book)
@@ -252,14 +252,16 @@ def _fresh_import(bank: ImportedBank, source: str, content: Path, new_book: NewB
     return report
 
 
-def _write_question(path: Path, text: str, imported: QAQuestion | None, staging: Staging) -> None:
-    """A new question's file: with its answer, difficulty and images when the source has them."""
+def _write_question(path: Path, text: str, imported: QAQuestion | None, staging: Staging) -> str:
+    """A new question's file: with its answer, difficulty and images when the source has them.
+    Returns the answer as written."""
     if imported is None:
         staging.write(path, _new_question_file(text))
-        return
+        return ""
     body = _copied_images(path, imported, staging)
     _staged_question_file(path, _new_question_file(text, imported.difficulty) + ("\n" + body if body else ""),
                           imported, staging)
+    return body
 
 
 def _staged_question_file(path: Path, text: str, imported: QAQuestion, staging: Staging) -> None:
@@ -308,8 +310,6 @@ def _merge(bank: ImportedBank, book: Book, content: Path, prune: bool, same: dic
             folder = next((s.id for s in book.sections if s.title == section.title), None) or \
                 folders.setdefault(section.title, _unique(slugify(section.title, 3), taken))
             new_files[content / folder / f"{qid}.md"] = (text, imported)
-            if imported is not None:
-                seen[qid] = _digest(imported.answer.markdown)
             ids.append(qid)
             report.added.append(f"{qid}: {text}")
         else:
@@ -329,9 +329,9 @@ def _merge(bank: ImportedBank, book: Book, content: Path, prune: bool, same: dic
                 changed = True
             report.unchanged += not changed
     kept = _keep_missing(book, matches, layout, report, prune, seen, force)
-    _apply(book, bank.sections, layout, new_files, rewordings, content, prune, kept, staging)
+    _apply(book, bank.sections, layout, new_files, rewordings, content, prune, kept, staging, seen)
     for question, imported in taken_answers.items():
-        _replace_answer(question.source.path, imported, staging)
+        seen[question.id] = _seen_entry(imported, _replace_answer(question.source.path, imported, staging))
     if seen:
         _write_seen(content, seen, staging)
     return report
@@ -342,19 +342,29 @@ SEEN_FILE = ".import-seen.json"
 
 
 def _digest(markdown: str) -> str:
-    """An answer's fingerprint, blind to where its images point: upstream's `![a](a.png)` and the
-    copy's `![a](<id>-a.png)` are the same answer."""
-    without_targets = _IMAGE_TARGET.sub(r"\1", markdown.strip())
-    return hashlib.sha256(without_targets.encode()).hexdigest()[:16]
+    return hashlib.sha256(markdown.strip().encode()).hexdigest()[:16]
 
 
-_IMAGE_TARGET = re.compile(r"(!\[[^\]\n]*\]\()[^)\s]*")
+def _seen_entry(imported: QAQuestion, written: str) -> str:
+    """What the seen file keeps of an answer: its digest upstream and the digest of what was written
+    here (they differ where images were renamed: `![a](a.png)` → `![a](<id>-a.png)`)."""
+    return f"{_digest(imported.answer.markdown)} {_digest(written)}"
+
+
+def _upstream_digest(entry: str | None) -> str | None:
+    return entry.split()[0] if entry else None
+
+
+def _written_digest(entry: str | None) -> str | None:
+    """The digest of the answer as the last import wrote it (an entry of an older import: its upstream one)."""
+    return entry.split()[-1] if entry else None
 
 
 def _read_seen(content: Path) -> dict[str, str]:
-    """The digests of the last import; a file that is not a flat mapping of texts counts as none."""
+    """The digests of the last import; a file that is not a flat mapping of texts, or is a link,
+    counts as none."""
     try:
-        data = json.loads((content / SEEN_FILE).read_text(encoding="utf-8"))
+        data = json.loads(read_no_follow(content / SEEN_FILE).decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict):
@@ -370,10 +380,11 @@ def _sync_answer(question: Question, imported: QAQuestion, seen: dict[str, str],
     """Whether to take the upstream answer: yes when it changed there and not here since the last
     import (or here it is still unanswered); a change on both sides is a conflict — ours is kept."""
     upstream, here, before = _digest(imported.answer.markdown), _digest(question.body), seen.get(question.id)
-    seen[question.id] = upstream
-    if upstream == here or upstream == before or not imported.answer.markdown.strip():
+    written = _written_digest(before) or here
+    seen[question.id] = f"{upstream} {written}"  # upstream as seen now; here as the last import wrote it
+    if upstream == here or upstream == _upstream_digest(before) or not imported.answer.markdown.strip():
         return False  # the same on both sides, changed only here, or nothing upstream to take
-    if here == before or not question.body.strip():
+    if here == _written_digest(before) or not question.body.strip():
         report.updated.append(f"{question.id}: the answer changed upstream; taken")
         return True
     report.conflicts.append(f"{question.id}: the answer changed here and upstream since the last import;"
@@ -381,13 +392,15 @@ def _sync_answer(question: Question, imported: QAQuestion, seen: dict[str, str],
     return False
 
 
-def _replace_answer(path: Path, imported: QAQuestion, staging: Staging) -> None:
-    """The question file with its answer (everything after the front matter) replaced."""
+def _replace_answer(path: Path, imported: QAQuestion, staging: Staging) -> str:
+    """The question file with its answer (everything after the front matter) replaced; returns the
+    answer as written."""
     text = path.read_text(encoding="utf-8")
     _, old_body, _ = split_front_matter(text)  # the file loaded a moment ago: it has front matter
     body = _copied_images(path, imported, staging)
     _staged_question_file(path, text[:len(text) - len(old_body)] + ("\n" + body if body else ""), imported,
                           staging)
+    return body
 
 
 def _pair_rewordings(upstream, matches: list[_Match], book: Book, old_place, same: dict[str, str],
@@ -447,7 +460,8 @@ def _keep_missing(book, matches, layout, report, prune, seen: dict[str, str], fo
             for question in sub.questions:
                 if question.id in matched:
                     continue
-                written_here = question.body.strip() and seen.get(question.id) != _digest(question.body)
+                written_here = question.body.strip() and \
+                    _written_digest(seen.get(question.id)) != _digest(question.body)
                 if question.id not in ambiguous and prune and (force or not written_here):
                     report.removed.append(f"{question.id}: {question.text}")
                     continue
@@ -461,9 +475,12 @@ def _keep_missing(book, matches, layout, report, prune, seen: dict[str, str], fo
     return kept
 
 
-def _apply(book, imported, layout, new_files, rewordings, content, prune, kept, staging: Staging) -> None:
+def _apply(book, imported, layout, new_files, rewordings, content, prune, kept, staging: Staging,
+           seen: dict[str, str]) -> None:
     for path, (text, details) in new_files.items():
-        _write_question(path, text, details, staging)
+        written = _write_question(path, text, details, staging)
+        if details is not None:
+            seen[path.stem] = _seen_entry(details, written)
     for question, text in rewordings.items():
         staging.write(question.source.path, _replace_question_line(question.source.path, text))
     if prune:

@@ -84,19 +84,22 @@ def cache_root() -> Path:
 # --- characters a bank may hold: one rule for `check` and `import` --------------------------------
 
 _UNWANTED = re.compile(
-    "(?P<flag>\U0001F3F4[\U000E0020-\U000E007E]+\U000E007F)"  # a flag's tag sequence: text
+    "(?P<flag>\U0001F3F4[\U000E0030-\U000E0039\U000E0061-\U000E007A]{2,6}\U000E007F)"  # 🏴 + gbsct + end: text
     "|[\u0000-\u0008\u000b-\u001f\u007f-\u009f"  # control characters (tab and newline are text)
     "\u2028\u2029\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
     "\ufff9-\ufffb\ufffe\uffff\u115f\u1160\u3164\uffa0\u17b4\u17b5"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
     "|(?:^|(?<=\\s))[\u200c\u200d]|[\u200c\u200d](?=\\s|$)"  # ZWNJ/ZWJ joining nothing
+    "|(?:^|(?<=[\\s\ufe00-\ufe0f\U000e0100-\U000e01ef]))[\ufe00-\ufe0f\U000e0100-\U000e01ef]"  # a selector
+    # that selects nothing (after a space or another selector: a run of them can hide bytes)
 )
 """Characters that hide text, reorder it (bidi controls: "Trojan Source"), break lines where the
 Markdown parser does not see one, or are not allowed in XML (an ESC from pasted terminal output makes
 the EPUB's XHTML ill-formed): the control characters, and Unicode's invisible format characters
 (category Cf) with the invisible fillers — but not those that are text: the soft hyphen, the Arabic,
 Syriac, Kaithi and Egyptian format marks, zero-width joiners and non-joiners where they join two
-characters (Persian words, emoji sequences), and tag characters inside a flag's sequence (🏴 + tags)."""
+characters (Persian words, emoji sequences), a variation selector after the character it selects for,
+and the tag characters of a subdivision flag (🏴 + 2–6 lowercase letters or digits + the end tag)."""
 
 
 def unwanted_character(text: str) -> re.Match | None:

@@ -20,8 +20,8 @@ from mlbook.sync import NewBook, SyncError, import_bank
 
 SECRET = "FUZZ-SECRET-7731"
 EXAMPLES = int(os.environ.get("MLBOOK_FUZZ_EXAMPLES", "25"))
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-                    "0000000d4944415478da63f8ffff3f0005fe02fea7d6a4c10000000049454e44ae426082")
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63"
+                    "f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082")
 
 paths = st.sampled_from([
     "real.png", "sub/real.png", "../outside/secret.png", "../outside/real.png", "/etc/passwd", "/proc/self/environ",

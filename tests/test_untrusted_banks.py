@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,8 +20,8 @@ from mlbook.cli import run
 from mlbook.load import load
 from tests.conftest import ROOT, SAMPLE
 
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
-                    "0000000d4944415478da63f8ffff3f0005fe02fea7d6a4c10000000049454e44ae426082")
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63"
+                    "f8cfc0f01f00050001ff89993d1d0000000049454e44ae426082")
 """A 1 × 1 PNG."""
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
 SECRET = "TOP-SECRET-4242"
@@ -302,19 +303,19 @@ def test_an_import_stopped_before_its_journal_changes_nothing(tmp_path, monkeypa
     content = tmp_path / "content"
     source = bank(tmp_path / "b", qa(*[(f"What is item {n}?", f"Answer {n}.") for n in range(30)]))
     writes = []
-    original = Path.write_bytes
+    original = staging._write_new
 
-    def stop_at_the_tenth(self, data):
-        writes.append(self)
+    def stop_at_the_tenth(path, data):
+        writes.append(path)
         if len(writes) == 10:
             raise KeyboardInterrupt
-        return original(self, data)
+        return original(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", stop_at_the_tenth)
+    monkeypatch.setattr(staging, "_write_new", stop_at_the_tenth)
     with pytest.raises(KeyboardInterrupt):
         sync.import_bank(source, content, new_book=sync.NewBook("en"))
-    monkeypatch.setattr(Path, "write_bytes", original)
-    assert files_under(content) == {}  # the temporaries written before the stop are gone too
+    assert len(writes) == 10
+    assert not content.exists() or files_under(content) == {}  # the temporaries written before are gone too
 
 
 def test_an_import_stopped_while_applying_is_finished_by_the_next_command(tmp_path, monkeypatch):
@@ -354,7 +355,7 @@ def test_ctrl_c_during_an_import_leaves_the_old_bank_or_the_new_one(tmp_path):
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=120)
         assert "Traceback" not in err, err
-        sync.finish_interrupted(content)
+        staging.finish_interrupted(content)
         now = files_under(content)
         count = len(load(content).questions)
         assert now == old or count == merged, (delay, count)
@@ -567,3 +568,132 @@ def test_escaped_backticks_labels_and_quoted_attributes_keep_images(tmp_path):
     assert "![esc](what-shows-ok.png)" in body and "![b](what-shows-ok.png)" in body
     assert '![a>b](what-shows-ok.png)' in body and '![two](what-shows-ok.png "single")' in body
     assert cli(["check", "--content", str(content)])[0] == 0
+
+
+# --- found by a second round of probing -------------------------------------------------------------
+
+def svg_import(tmp_path: Path, svg: bytes) -> tuple[int, Path, str]:
+    code, content, out, _ = imported(tmp_path, qa(("What is drawn?", "![d](d.svg)"), ("What else?", "Two.")),
+                                     {"d.svg": svg})
+    return code, content, out
+
+
+def test_css_escaped_twice_does_not_come_out_decoded_once(tmp_path):
+    code, content, _ = svg_import(tmp_path, rb'<svg xmlns="http://www.w3.org/2000/svg"><style>rect{fill:u\5c 72l'
+                                            rb'(http://evil.example/p#p)} @\5c 69mport "x";</style><rect/></svg>')
+    assert code == 0
+    assert b"evil" not in (content / "basics" / "what-is-drawn-d.svg").read_bytes()
+
+
+def test_svg_tricks_that_fool_a_byte_count_or_multiply_a_drawing_are_refused(tmp_path):
+    deep = b'<svg xmlns="http://www.w3.org/2000/svg">' + b'<g class="/>">' * 1200 + b"</g>" * 1200 + b"</svg>"
+    code, _, out = svg_import(tmp_path / "deep", deep)
+    assert code == 0 and "nested more than 100 deep" in out
+    uses = (b'<svg xmlns="http://www.w3.org/2000/svg"><defs><rect id="g0" width="1" height="1"/>'
+            + b"".join(b'<g id="g%d"><use href="#g%d"/><use href="#g%d"/></g>' % (n, n - 1, n - 1) for n in range(1, 26))
+            + b'</defs><use href="#g25"/></svg>')
+    code, _, out = svg_import(tmp_path / "uses", uses)
+    assert code == 0 and "a <use> refers to something that holds another <use>" in out
+
+
+def test_data_urls_in_an_svg_only_as_raster_pictures_that_are_what_they_say(tmp_path):
+    import base64
+
+    inner = base64.b64encode(b'<svg xmlns="http://www.w3.org/2000/svg"><text>MARK</text></svg>')
+    real = base64.b64encode(PNG)
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg"><image href="data:image/png;base64,' + inner + b'"/>'
+           b'<image href="data:image/png;base64,' + real + b'"/><a href="data:image/png;base64,' + real + b'">'
+           b'<rect/></a></svg>')
+    clean = sanitized_svg(svg)
+    assert inner not in clean and clean.count(real) == 1 and b"<a>" in clean
+
+
+def test_a_truncated_png_is_refused_even_after_weasyprint_is_imported(tmp_path):
+    import weasyprint  # noqa: F401 (it sets Pillow to load truncated images)
+
+    code, _, out, _ = imported(tmp_path, qa(("What is cut?", "![c](c.png)"), ("What else?", "Two.")),
+                               {"c.png": PNG[:len(PNG) // 2]})
+    assert code == 0 and "c.png is not a readable PNG image" in out
+
+
+def test_hidden_text_in_tag_characters_or_variation_selectors_is_removed(tmp_path):
+    hidden = "".join(chr(0xE0000 + ord(c)) for c in "IGNORE ALL") + "\U000E007F"
+    selectors = "A" + "".join(chr(0xFE00 + n) for n in (1, 2, 3, 4))
+    code, content, out, _ = imported(tmp_path, qa((f"What is a flag🏴{hidden}?", f"Answer {selectors}."),
+                                                  ("What else?", "Two.")))
+    assert code == 0 and "TAG LATIN CAPITAL LETTER I" in out and "VARIATION SELECTOR-3" in out
+    assert cli(["check", "--content", str(content)])[0] == 0
+
+
+def test_markdown_files_with_other_spellings_are_read(tmp_path):
+    folder = tmp_path / "bank"
+    for name, token in (("a.md", "alpha"), ("B.MD", "beta"), ("c.markdown", "gamma")):
+        bank(folder, "")
+        (folder / name).write_text(qa((f"What is {token}?", "A."), (f"Why {token}?", "B.")).split("## Basics\n\n")[1])
+    (folder / "README.md").unlink()
+    code, out, _ = cli(["import", str(folder), "--content", str(tmp_path / "content"), "--language", "en"])
+    assert code == 0
+    assert {"What is alpha?", "What is beta?", "What is gamma?"} <= set(answers(tmp_path / "content"))
+
+
+def test_planted_links_and_folders_in_the_content_folder_are_never_followed(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim.txt"
+    victim.write_text("USER DATA")
+    os.chmod(victim, 0o600)
+    (outside / "secret.json").write_text('{"api_token": "OUTSIDE-SECRET-JSON"}')
+    content = tmp_path / "content"
+    v1 = bank(tmp_path / "v1", qa(("What is A?", "A."), ("What is B?", "B.")))
+    assert cli(["import", str(v1), "--content", str(content), "--language", "en"])[0] == 0
+    (content / sync.SEEN_FILE).unlink()
+    os.symlink(outside / "secret.json", content / sync.SEEN_FILE)
+    os.symlink(outside / "made-by-lock", content / staging.LOCK)
+    code, _, err = cli(["import", str(v1), "--content", str(content)])
+    assert code == 1 and "cannot use the lock file" in err and not (outside / "made-by-lock").exists()
+    (content / staging.LOCK).unlink()
+    code, _, err = cli(["import", str(v1), "--content", str(content)])
+    assert code == 1 and f"{content / sync.SEEN_FILE} is a symbolic link; import does not write over it" in err
+    assert not [p for p in content.rglob("*") if b"OUTSIDE-SECRET" in (p.read_bytes() if p.is_file() else b"")
+                and not p.is_symlink()]
+    (content / sync.SEEN_FILE).unlink()
+    planted = content / "basics" / f".what-is-a.md.{os.getpid() + 1}.import.tmp"
+    os.symlink(victim, planted)
+    (content / staging.LOCK).mkdir()
+    code, _, err = cli(["import", str(v1), "--content", str(content)])
+    assert code == 1 and "cannot use the lock file" in err
+    (content / staging.LOCK).rmdir()
+    assert victim.read_text() == "USER DATA" and (victim.stat().st_mode & 0o777) == 0o600
+
+
+def test_odd_journals_and_temporaries_give_no_traceback(tmp_path, sample_copy):
+    (sample_copy / "alpha" / ".softmax.md.99999999999999999999.import.tmp").write_text("x")
+    (sample_copy / "dir.md").mkdir()
+    (sample_copy / staging.JOURNAL).write_text(json.dumps({"rename": {}, "delete": [str(sample_copy / "dir.md")]}))
+    _, _, err = cli(["check", "--content", str(sample_copy)])  # no traceback (cli asserts it)
+    assert not (sample_copy / staging.JOURNAL).exists() and (sample_copy / "dir.md").is_dir()
+    assert f"{sample_copy / 'dir.md'}:1: file not found" in err
+
+
+def test_an_image_re_pointed_here_is_a_local_edit(tmp_path):
+    content = tmp_path / "content"
+    v1 = qa(("What is drawn?", "Text.\n\n![a](a.png)"), ("What else?", "Two."))
+    assert cli(["import", str(bank(tmp_path / "v1", v1, {"a.png": PNG})), "--content", str(content),
+                "--language", "en"])[0] == 0
+    mine = content / "basics" / "what-is-drawn.md"
+    mine.write_text(mine.read_text().replace("what-is-drawn-a.png", "my-figure.png"))
+    shutil.copy(content / "basics" / "what-is-drawn-a.png", content / "basics" / "my-figure.png")
+    v2 = qa(("What is drawn?", "Text, improved.\n\n![a](a.png)"), ("What else?", "Two."))
+    code, out, _ = cli(["import", str(bank(tmp_path / "v2", v2, {"a.png": PNG})), "--content", str(content), "-v"])
+    assert code == 0 and "conflict: what-is-drawn:" in out
+    assert "my-figure.png" in mine.read_text()
+
+
+def test_a_check_during_an_import_waits_for_it(sample_copy):
+    with staging.import_lock(sample_copy):
+        process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "check", "--content", str(sample_copy)],
+                                   cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(3)
+        assert process.poll() is None  # waiting for the import's lock
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0 and "Traceback" not in err
