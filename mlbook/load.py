@@ -104,7 +104,10 @@ def _question_files(root: Path, problems: Problems) -> dict[str, Path]:
         if path.name in NOT_QUESTIONS or any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
         qid = path.stem
-        if not ID_PATTERN.match(qid):
+        if _through_link(path, root):
+            problems.add(Location(path, 1), "a symbolic link (or inside a linked folder): question files must be"
+                         " files in the content folder, so that no file elsewhere is read into the book")
+        elif not ID_PATTERN.match(qid):
             problems.add(Location(path, 1), f"file name '{path.name}' is not a valid id"
                          " (use lowercase latin letters, digits, '-' and '_')")
         elif qid in found:
@@ -112,6 +115,16 @@ def _question_files(root: Path, problems: Problems) -> dict[str, Path]:
         else:
             found[qid] = path
     return found
+
+
+def _through_link(path: Path, root: Path) -> bool:
+    """Whether `path` or a folder between `root` and it is a symbolic link."""
+    step = root
+    for part in path.relative_to(root).parts:
+        step = step / part
+        if step.is_symlink():
+            return True
+    return False
 
 
 # --- one question file -------------------------------------------------------------------------

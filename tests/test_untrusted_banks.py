@@ -697,3 +697,12 @@ def test_a_check_during_an_import_waits_for_it(sample_copy):
         assert process.poll() is None  # waiting for the import's lock
     out, err = process.communicate(timeout=120)
     assert process.returncode == 0 and "Traceback" not in err
+
+
+def test_a_question_file_that_is_a_link_is_never_read_into_the_book(sample_copy, tmp_path):
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\nquestion: " + SECRET + "\n---\n" + SECRET)
+    os.symlink(secret, sample_copy / "alpha" / "linked.md")
+    code, _, err = cli(["check", "--content", str(sample_copy)])
+    assert code == 1 and SECRET not in err
+    assert f"{sample_copy / 'alpha' / 'linked.md'}:1: a symbolic link (or inside a linked folder)" in err
