@@ -447,8 +447,10 @@ def _image(alt: str, src: str, title: str | None, alone: bool, path: Path, where
         notes.append(f"{where}: {refused}; only its alt text is kept")
         return alt
     name = _unique_name(image, answer)
-    if not alt:
-        notes.append(f"{where}: image {src} has no alt text; write what it shows in ![…] (build.py check lists it)")
+    if not alt.strip():
+        alt = " ".join(re.split(r"[-_.]+", Path(unquote(src)).stem)).strip() or "image"
+        notes.append(f"{where}: image {src} has no alt text; named «{alt}» after its file: write what it shows"
+                     " in ![…]")
     suffix = ' "{}"'.format(title.replace('"', '\\"')) if title else ""
     return f"![{alt}]({name}{suffix})"
 

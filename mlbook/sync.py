@@ -10,6 +10,8 @@ import difflib
 import hashlib
 import json
 import re
+import shutil
+import tempfile
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -180,9 +182,31 @@ def import_bank(markdown_file: Path, content: Path, dry_run: bool = False, prune
         else:
             report = _merge(bank, book, content, prune, same or {}, staging, force)
         _report_repeated(bank, report)
+        _check_result(content, staging)
         if not dry_run:
             staging.commit()
     return report
+
+
+def _check_result(content: Path, staging: Staging) -> None:
+    """Load the bank as the import would leave it, in a copy: a bank `check` would refuse is never
+    written (the problems are reported at the paths the files would have)."""
+    with tempfile.TemporaryDirectory(prefix="mlbook-import-") as folder:
+        trial = Path(folder) / "content"
+        if content.is_dir():
+            shutil.copytree(content, trial, symlinks=True, ignore=shutil.ignore_patterns(".*"))
+        for path, data in staging.writes.items():
+            target = trial / path.relative_to(content)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        for path in staging.deletes:
+            (trial / path.relative_to(content)).unlink(missing_ok=True)
+        try:
+            load(trial)
+        except ContentError as error:
+            raise ContentError([problem.replace(str(trial), str(content)) for problem in error.problems]
+                               + [f"{content}: the bank this import would write fails the check above;"
+                                  " nothing was written"]) from None
 
 
 def _check_target(content: Path, new_book: NewBook) -> None:

@@ -1,6 +1,7 @@
 """Generated hostile banks (paths out of the bank, symbolic links, URL schemes, control characters,
 nesting, HTML, code that names files): import never crashes, reads or writes nothing outside its two
-folders, copies no script, runs none, and every question it was given is in the bank or reported.
+folders, copies no script, runs none, writes only a bank that `check` accepts (or refuses with located
+messages and writes nothing), and every question it was given is in the bank or reported.
 
 `make test` runs a bounded number of banks; a longer run: `MLBOOK_FUZZ_EXAMPLES=2000 .venv/bin/python -m
 pytest tests/test_hostile_banks.py -n0` (README, "Security")."""
@@ -93,10 +94,7 @@ def test_a_hostile_bank_imports_safely_or_is_refused(questions, heading_style, t
     assert not [name for name, data in written.items() if SECRET.encode() in data]
     assert not [name for name in written if name.endswith((".py", ".sh"))]
     assert all(Path(name).resolve().is_relative_to(content.resolve()) for name in written)
-    try:
-        load(content)
-    except ContentError as error:  # a bank `check` refuses: every problem located, no traceback
-        assert all(problem.startswith(str(content)) for problem in error.problems)
+    load(content)  # import never writes a bank that `check` refuses
     kept = " ".join(data.decode("utf-8", "replace") for data in written.values())
     said = kept + " ".join(report.lines())  # a question is in the bank (as one, a title, an answer) or reported
     assert [token for token in tokens if token not in said] == []
