@@ -74,15 +74,43 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
         text, repaired = _read_text(file, notes)
         if file.name.lower() in ("readme.md", "readme.markdown"):
             title = _first_heading(text) or title
+        section = _name_title(file.parent)
         try:
-            banks.append(_parse(text, file, repaired, _first_heading(text) or _name_title(file), marks,
-                                file_is_section=True, root=path))
+            banks.append(_parse(text, file, repaired, section if _is_question_file(text) else
+                                _first_heading(text) or _name_title(file), marks, file_is_section=True,
+                                root=path))
         except NoQuestions:  # a README with badges and a table of contents, say
             notes.append(f"{file}:1: no questions in this file; skipped")
     if not banks:
         raise ContentError(notes)
-    return ImportedBank([s for b in banks for s in b.sections], any(b.repaired_mojibake for b in banks),
+    return ImportedBank(_merged([s for b in banks for s in b.sections]), any(b.repaired_mojibake for b in banks),
                         title, notes + [n for b in banks for n in b.notes])
+
+
+def _is_question_file(text: str) -> bool:
+    """A file that is one question: a single heading, first, then its answer (a folder of such files
+    is a section: `basics/loss.md`, `basics/epoch.md`)."""
+    headings = [line for line in text.split("\n") if _HEADING.match(line)]
+    first = next((line for line in text.split("\n") if line.strip()), "")
+    return len(headings) == 1 and first == headings[0] and bool(text.split(first, 1)[1].strip())
+
+
+def _merged(sections: list[ImportedSection]) -> list[ImportedSection]:
+    """Sections with one title (the files of one folder) as one section, in the order first seen."""
+    by_title: dict[str, ImportedSection] = {}
+    for section in sections:
+        if section.title not in by_title:
+            by_title[section.title] = section
+            continue
+        kept = by_title[section.title]
+        for group in section.groups:
+            same = next((g for g in kept.groups if g.title == group.title), None)
+            if same is None:
+                kept.groups.append(group)
+            else:
+                same.questions += group.questions
+                same.answers += group.answers
+    return list(by_title.values())
 
 
 def _markdown_files(folder: Path, notes: list[str]) -> list[Path]:

@@ -15,7 +15,9 @@ from .urls import is_web_address
 from .yamlsafe import LineDict, LineList, YamlProblem, parse_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-QUESTION_KEYS = {"question", "key_points", "difficulty", "tags", "see_also"}
+QUESTION_KEYS = {"question", "key_points", "difficulty", "tags", "see_also", "sources"}
+SOURCE_LINK = re.compile(r"^\[([^\]\n]+)\]\((\S+)\)$")
+"""An entry of `sources`: `[text](https://…)`, or the address alone."""
 MAX_FILE_BYTES = 2_000_000
 MAX_QUESTION_CHARS = 1_000
 
@@ -189,11 +191,16 @@ def _check_question_fields(raw: _RawQuestion, problems: Problems) -> None:
         problems.add(where, "'question' is required and must be non-empty text")
     else:
         _check_question_text(text, _field_line(raw, "question"), problems)
-    for key in ("key_points", "tags", "see_also"):
+    for key in ("key_points", "tags", "see_also", "sources"):
         value = front.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             problems.add(_field_line(raw, key), f"'{key}' must be a list of non-empty texts,"
                          f" e.g. {key}: [first, second]")
+    for entry in front.get("sources", []) if isinstance(front.get("sources"), list) else []:
+        link = SOURCE_LINK.match(entry.strip()) if isinstance(entry, str) else None
+        if not is_web_address(link.group(2) if link else str(entry).strip()):
+            problems.add(_field_line(raw, "sources"), f"'sources' entry {entry!r} must be an http(s) address"
+                         " or a Markdown link to one, [text](https://…)")
     points = front.get("key_points", [])
     if isinstance(points, list) and points and not 3 <= len(points) <= 6:
         problems.add(_field_line(raw, "key_points"), f"'key_points' has {len(points)} items;"
@@ -401,6 +408,7 @@ def _make_question(qid: str, number: str, raw: _RawQuestion) -> Question:
         difficulty=difficulty if type(difficulty) is int else None,
         tags=strings("tags"),
         see_also=strings("see_also"),
+        sources=strings("sources"),
         body=raw.body,
         body_line=raw.body_line,
         number=number,

@@ -150,6 +150,36 @@ def check_body(question: Question, content_root: Path, known_ids: set[str], prob
                     problems.add(where, f"link to unknown {kind} '#{target}' (use {hint})")
 
 
+_QUESTION_PARSER = MarkdownIt("commonmark", {"html": False}).disable(["image"])
+"""A question's text is one line of Markdown: code, emphasis and links (no images, no raw HTML)."""
+
+
+def question_html(text: str, links: bool = False) -> Markup:
+    """A question as HTML: `code`, *emphasis*; links as links (web, EPUB) or as their text (print,
+    contents, anything already inside a link), and only to http(s) addresses."""
+    tokens = _QUESTION_PARSER.parseInline(text)
+    kept: list[bool] = []
+    for child in (child for token in tokens for child in token.children or []):
+        if child.type == "link_open":
+            kept.append(links and is_safe_href(str(child.attrs.get("href", ""))))
+            child.hidden = not kept[-1]
+        elif child.type == "link_close":
+            child.hidden = not kept.pop()
+    return Markup(_QUESTION_PARSER.renderer.render(tokens, _QUESTION_PARSER.options, {}))
+
+
+def question_text(text: str) -> str:
+    """A question as plain text (bookmarks, the EPUB's table of contents, the search index)."""
+    tokens = _QUESTION_PARSER.parseInline(text)
+    return "".join(child.content for token in tokens for child in token.children or []
+                   if child.type in ("text", "code_inline")) or text
+
+
+def _source_markdown(entry: str) -> str:
+    """A `sources` entry as a Markdown link (a bare address links to itself)."""
+    return entry if entry.startswith("[") else f"[{entry}]({entry})"
+
+
 def figure_scripts(book) -> list[Path]:
     """The scripts that make the book's figures (each once, in book order): what a build runs."""
     scripts: dict[Path, None] = {}
@@ -226,6 +256,21 @@ class AnswerRenderer:
     _figure_numbers: dict | None = None
 
     def render(self, question: Question) -> Markup:
+        """The answer as HTML, its sources under it; for an unanswered question with sources, the
+        "no answer yet" line and the sources."""
+        if not question.answered:
+            return Markup('<p class="unanswered">{}</p>').format(self.labels.unanswered) + self.sources(question)
+        return self._render_body(question) + self.sources(question)
+
+    def sources(self, question: Question) -> Markup:
+        """`Sources: link, link` — where the question or its answer comes from."""
+        if not question.sources:
+            return Markup("")
+        links = Markup(", ").join(self.render_inline(_source_markdown(entry)) for entry in question.sources)
+        return Markup('<p class="sources"><span class="label">{}:</span> {}</p>\n').format(self.labels.sources,
+                                                                                         links)
+
+    def _render_body(self, question: Question) -> Markup:
         tokens = parse(question.body)
         section = question.number.split(".")[0]
         for i, token in enumerate(tokens):

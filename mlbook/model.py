@@ -43,6 +43,9 @@ class Question:
     """Number in the book, e.g. `2.4.3` (section.subsection.question) or `4.2`."""
     source: Location
     """Where the question's file starts."""
+    sources: tuple[str, ...] = ()
+    """Links where the question or its answer comes from (`[text](https://…)` or an address), shown
+    under the answer as further reading."""
 
     @property
     def answered(self) -> bool:

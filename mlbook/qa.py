@@ -18,6 +18,7 @@ from markdown_it import MarkdownIt
 
 from .bank_files import BankImage, RefusedImage, read_image
 from .errors import ContentError
+from .urls import is_web_address
 
 DIFFICULTY_MARKS = {"👶": 1, "⭐️": 2, "⭐": 2, "🚀": 3, "[e]": 1, "[m]": 2, "[h]": 3, "(easy)": 1, "(medium)": 2,
                     "(hard)": 3, "[easy]": 1, "[medium]": 2, "[hard]": 3}
@@ -72,6 +73,8 @@ class QAQuestion:
     answer: ImportedAnswer = field(default_factory=ImportedAnswer)
     path: Path | None = None
     """The file the question is in (`line` is its line there)."""
+    sources: list[str] = field(default_factory=list)
+    """Links that decorated the question (`[[src](…)]`) or were its whole answer (`[[Answer]](…)`)."""
 
 
 @dataclass
@@ -128,8 +131,12 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     title — or, for a file of a folder (`file_is_section`), the file's section. Images are taken only
     from inside `root`, the bank's folder (by default the file's)."""
     root = (root or path.parent).resolve()
+    text = _qa_lines_as_bold(text)
     lines = text.split("\n")
     _check_nesting(text, path)
+    table = _table_bank(text, path, flat_title, marks, root)
+    if table is not None:
+        return table
     definitions = {_label(m.group(1)): m.group(2) for m in map(_DEFINITION.match, lines) if m}
     blocks = _blocks(text)
     marks = {**DIFFICULTY_MARKS, **{k.lower(): v for k, v in (marks or {}).items()}}
@@ -154,6 +161,10 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
                 answer_lines.extend((n, lines[n]) for n in range(answer_lines[-1][0] + 1, until)
                                     if _DEFINITION.match(lines[n]) or not lines[n].strip())
             current.answer = _answer(answer_lines, path, bank.notes, root, definitions)
+            links = links_only(current.answer.markdown)
+            if links:  # an answer that only points elsewhere is further reading, not an answer
+                current.sources += links
+                current.answer = ImportedAnswer()
         answer_lines.clear()
 
     def group() -> QAGroup:
@@ -217,6 +228,69 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     return bank
 
 
+_QUESTION_LINE = re.compile(r"^(\s*)(?:\*\*)?(?:Q|Question|В|Вопрос)\s*\d*\s*[:.)](?:\*\*)?\s*(\S.*?)\s*$", re.IGNORECASE)
+_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:A|Answer|Ans|О|Ответ|Solution|Решение)\s*[:.)]\s*(?:\*\*|__)?\s*"
+                           r"|^\s*(?:\*\*|__)(?:A|Answer|Ответ|Solution|Решение)\s*[:.)]?\s*(?:\*\*|__)\s*[:.]?\s*",
+                           re.IGNORECASE)
+"""`A:`, `**Answer:**`, `Ответ:` at the start of an answer: a label, not part of it."""
+
+
+def _qa_lines_as_bold(text: str) -> str:
+    """`Q: …` / `A: …` lines (two or more questions) written as the bold layout, line for line:
+    `**…**` for the question, the answer without its label."""
+    lines = text.split("\n")
+    if sum(1 for line in lines if _QUESTION_LINE.match(line)) < 2:
+        return text
+    out = []
+    for line in lines:
+        question = _QUESTION_LINE.match(line)
+        if question and "**" not in question.group(2):
+            line = f"{question.group(1)}**{question.group(2)}**"
+        out.append(line)
+    return "\n".join(out)
+
+
+def _table_bank(text: str, path: Path, flat_title: str, marks, root: Path) -> QABank | None:
+    """A bank written as tables with a question column and an answer column, a row per question
+    (under the headings before each table); None when the file has no such table."""
+    tokens = _PARSER.parse(text)
+    bank, section = QABank("", []), flat_title
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            section = tokens[i + 1].content.strip()
+        if token.type != "table_open":
+            continue
+        rows = _table_rows(tokens, i)
+        header = [cell.lower() for cell in rows[0][1]] if rows else []
+        asked = next((k for k, cell in enumerate(header) if re.match(r"^(question|вопрос)", cell)), None)
+        answered = next((k for k, cell in enumerate(header) if re.match(r"^(answer|ответ)", cell)), None)
+        if asked is None or answered is None:
+            continue
+        if not bank.sections or bank.sections[-1].title != section:
+            bank.sections.append(QASection(section, [QAGroup("")]))
+        for line, cells in rows[1:]:
+            if max(asked, answered) < len(cells) and cells[asked].strip():
+                question = _question(cells[asked], line, {**DIFFICULTY_MARKS, **(marks or {})})
+                question.path = path
+                question.answer = _answer([(line, cells[answered])], path, bank.notes, root, {})
+                bank.sections[-1].groups[0].questions.append(question)
+    return bank if bank.sections else None
+
+
+def _table_rows(tokens: list, start: int) -> list[tuple[int, list[str]]]:
+    rows, cells, line = [], [], 0
+    for token in tokens[start + 1:]:
+        if token.type == "table_close":
+            break
+        if token.type == "tr_open":
+            cells, line = [], token.map[0] if token.map else line
+        elif token.type == "inline":
+            cells.append(token.content)
+        elif token.type == "tr_close":
+            rows.append((line, cells))
+    return rows
+
+
 def _check_nesting(text: str, path: Path) -> None:
     """Refuse lists or quotes nested deeper than the Markdown parser reads: past its limit it stops
     seeing structure, and the questions after them would be read as part of one answer."""
@@ -262,13 +336,33 @@ def _question(text: str, line: int, marks: dict[str, int]) -> QAQuestion:
             text = _trimmed(text)
             text = text[:-len(mark)] if lower.endswith(mark) else text[len(mark):]
             break
-    text = _trimmed(text)
+    text, sources = _without_decorations(_trimmed(text))
     for wrapper in ("**", "__"):
         if text.startswith(wrapper) and text.endswith(wrapper) and len(text) > 4 \
                 and wrapper not in text[2:-2]:
             text = text[2:-2].strip()
     text = _NUMBER.sub("", text).strip()
-    return QAQuestion(_trimmed(re.sub(r"\s+", " ", text)).rstrip(" :"), line + 1, difficulty)
+    return QAQuestion(_trimmed(re.sub(r"\s+", " ", text)).rstrip(" :"), line + 1, difficulty, sources=sources)
+
+
+_DECORATION = re.compile(
+    r"\s*(?:\[\[([^\]]*)\]\(([^)\s]+)\)\]"         # [[src](https://…)]
+    r"|\[\[([^\]]*)\]\]\(([^)\s]+)\)"              # [[Answer]](https://…)
+    r"|\[((?:src|source|sources|link|answer|solution|ref|reference|paper|video|docs?)\b[^\]]*)\]\(([^)\s]+)\)"
+    r"|\(\s*(source|src|from|via|ref)\s*:\s*([^)\s]+)\s*\))\s*$",  # (source: https://…)
+    re.IGNORECASE)
+"""A link that decorates the end of a question rather than being part of it."""
+
+
+def _without_decorations(text: str) -> tuple[str, list[str]]:
+    """The question without the source links at its end, and those links as `[text](address)`."""
+    sources = []
+    while (match := _DECORATION.search(text)) is not None:
+        groups = [g for g in match.groups()]
+        label, address = next((groups[i], groups[i + 1]) for i in range(0, 8, 2) if groups[i + 1])
+        sources.insert(0, f"[{label.strip() or address}]({address})" if is_web_address(address) else "")
+        text = _trimmed(text[:match.start()])
+    return text, [source for source in sources if source]
 
 
 def _trimmed(text: str) -> str:
@@ -288,8 +382,11 @@ def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root:
         numbered = numbered[1:]
     while numbered and not numbered[-1][1].strip():
         numbered = numbered[:-1]
-    text = "\n".join(line for _, line in numbered)
-    if not text.strip() or _PLACEHOLDER.match(re.sub(r"[*_`>#]", "", text).strip()):
+    text = _SUMMARY_LABEL.sub("", "\n".join(line for _, line in numbered))
+    labelled = _ANSWER_LABEL.match(text)
+    if labelled and labelled.end() < len(text):  # «**Ответ:** оценка…» → «Оценка…»
+        text = text[labelled.end()].upper() + text[labelled.end() + 1:]
+    if not text.strip() or _PLACEHOLDER.match(re.sub(r"[*_`>#]", "", _without_separators(text)).strip()):
         return ImportedAnswer()
     first = numbered[0][0] if numbered else 0
     answer = ImportedAnswer()
@@ -308,12 +405,33 @@ def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root:
     return answer
 
 
+def _without_separators(text: str) -> str:
+    """The text without HTML tags and thematic breaks (`<br/>`, `<hr>`, `---`) that banks put between
+    questions: what is left of «Answer here <br/>» is the placeholder."""
+    return re.sub(r"<[^>\n]*>|^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", "", text, flags=re.MULTILINE)
+
+
+def links_only(markdown: str) -> list[str] | None:
+    """The links of an answer made of nothing but links (`[[Answer]](https://…)`), as `[text](address)`;
+    None for an answer with anything else in it."""
+    if not markdown.strip() or _has_prose(markdown) or any(b.kind == "list" and not b.links_only
+                                                           for b in _blocks(markdown)):
+        return None
+    links = re.findall(r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\(([^)\s]+)\)", markdown)
+    return [f"[{text.strip('[] ') or address}]({address})" for text, address in links
+            if is_web_address(address)] or None
+
+
 def _code_lines(text: str) -> set[int]:
     """The lines of fenced and indented code blocks, at any depth (in lists, quotes): kept as they are."""
     return {line for token in _PARSER.parse(text) if token.type in ("fence", "code_block") and token.map
             for line in range(*token.map)}
 
 
+_SUMMARY_LABEL = re.compile(r"<summary\b[^>]*>\s*(?:<b>|<strong>)?\s*(?:show |click (?:here )?to (?:see|show|expand) )?"
+                            r"(?:the )?(?:answer|solution|ответ|решение)s?\s*(?:</b>|</strong>)?\s*</summary>",
+                            re.IGNORECASE)
+"""`<summary>Answer</summary>` of a folded answer: a label, not part of the answer."""
 _CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
 """A code span; a backtick after a backslash is a literal one, not an opening."""
 

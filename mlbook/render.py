@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from . import figures, math
 from .labels import labels
-from .markdown import AnswerRenderer, pygments_css  # noqa: F401 (re-exported)
+from .markdown import AnswerRenderer, pygments_css, question_html, question_text  # noqa: F401 (re-exported)
 from .model import Book, Question, Section, Subsection
 from .urls import is_safe_href
 
@@ -44,14 +44,15 @@ def environment() -> Environment:
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.globals["report_url"] = report_url
     env.globals["link"] = _link
+    env.filters["question"] = question_html  # `{{ q.text | question }}`; `question(True)` with links
     return env
 
 
 def report_url(book: Book, question: Question) -> str:
     """A new issue in the book's tracker with the question's number, id and text filled in."""
     words = labels(book.language)
-    title = words("issue_title", number=question.number, question=question.text)
-    body = words("issue_body", number=question.number, question=question.text, id=question.id)
+    title = words("issue_title", number=question.number, question=question_text(question.text))
+    body = words("issue_body", number=question.number, question=question_text(question.text), id=question.id)
     return f"{book.issues_url}/new?" + urlencode({"title": title, "body": body}, quote_via=quote)
 
 
@@ -205,7 +206,7 @@ def epub_href(question: Question) -> str:
 
 
 def _answers(book: Book, renderer: AnswerRenderer) -> dict[str, Markup]:
-    return {q.id: renderer.render(q) for q in book.questions if q.answered}
+    return {q.id: renderer.render(q) for q in book.questions if q.answered or q.sources}
 
 
 def _key_points(book: Book, renderer: AnswerRenderer) -> dict[str, list[Markup]]:
@@ -243,7 +244,7 @@ def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tup
         pages[site_page_name(section.number)] = env.get_template("site/section.html.j2").render(
             section=section, **common)
     pages["search.js"] = "window.SEARCH_INDEX = " + json.dumps(
-        [{"n": q.number, "t": q.text, "k": " ".join(q.key_points + q.tags), "u": site_href(q)}
+        [{"n": q.number, "t": question_text(q.text), "k": " ".join(q.key_points + q.tags), "u": site_href(q)}
          for q in book.questions], ensure_ascii=False) + ";\n"
     return pages, renderer
 
@@ -257,9 +258,9 @@ def render_anki_notes(book: Book) -> tuple[list[tuple[Question, dict[str, str]]]
         points = "".join(f"<li>{point}</li>" for point in _key_points_of(question, renderer))
         notes.append((question, {
             "Number": question.number,
-            "Question": str(escape(question.text)),
+            "Question": str(question_html(question.text)),
             "KeyPoints": f"<ul>{points}</ul>" if points else "",
-            "Answer": (str(renderer.render(question)) if question.answered
+            "Answer": (str(renderer.render(question)) if question.answered or question.sources
                        else f"<i>{escape(renderer.labels.unanswered)}</i>"),
         }))
     return notes, renderer

@@ -23,6 +23,7 @@ from .errors import ContentError
 from .importer import ImportedBank, ImportedSection, read_bank
 from .labels import Labels, LabelsError, labels
 from .load import MAX_FILE_BYTES, load, split_front_matter
+from .markdown import question_text
 from .staging import LOCK, Staging, finish_interrupted_locked, import_lock, read_no_follow
 from .model import Book, Question
 from .qa import QAQuestion
@@ -260,7 +261,7 @@ def _fresh_import(bank: ImportedBank, source: str, content: Path, new_book: NewB
         for group in section.groups:
             ids = []
             for index, text in enumerate(group.questions):
-                qid = _unique(slugify(text), taken)
+                qid = _unique(_question_id(text), taken)
                 ids.append(qid)
                 report.added.append(text)
                 imported = group.answer(index)
@@ -283,8 +284,8 @@ def _write_question(path: Path, text: str, imported: QAQuestion | None, staging:
         staging.write(path, _new_question_file(text))
         return ""
     body = _copied_images(path, imported, staging)
-    _staged_question_file(path, _new_question_file(text, imported.difficulty) + ("\n" + body if body else ""),
-                          imported, staging)
+    _staged_question_file(path, _new_question_file(text, imported.difficulty, imported.sources)
+                          + ("\n" + body if body else ""), imported, staging)
     return body
 
 
@@ -330,7 +331,7 @@ def _merge(bank: ImportedBank, book: Book, content: Path, prune: bool, same: dic
             names = " or ".join(f"{q.number} «{q.text}»" for q in match.candidates)
             report.ambiguous.append(f"«{text}» could be {names}; not imported: make the texts differ")
         elif match.question is None:
-            qid = _unique(slugify(text), taken)
+            qid = _unique(_question_id(text), taken)
             folder = next((s.id for s in book.sections if s.title == section.title), None) or \
                 folders.setdefault(section.title, _unique(slugify(section.title, 3), taken))
             new_files[content / folder / f"{qid}.md"] = (text, imported)
@@ -437,7 +438,7 @@ def _pair_rewordings(upstream, matches: list[_Match], book: Book, old_place, sam
     paired = {m.question.id for m in matches if m.question} | {q.id for m in matches for q in m.candidates}
     unmatched_old = {q.id: q for q in book.questions if q.id not in paired}
     new = {i: upstream[i] for i, m in enumerate(matches) if m.question is None and not m.candidates}
-    by_slug = {slugify(text): i for i, (_, _, text, _) in new.items()}
+    by_slug = {_question_id(text): i for i, (_, _, text, _) in new.items()}
     for new_id, old_id in same.items():
         if new_id not in by_slug:
             raise SyncError(f"--same {new_id}={old_id}: no new question gets the id '{new_id}'"
@@ -468,7 +469,7 @@ def _pair_rewordings(upstream, matches: list[_Match], book: Book, old_place, sam
             continue
         text = new[i][2]
         report.likely += [f"«{text}» may reword {q.id} «{q.text}»: if so, import again with"
-                          f" --same {slugify(text)}={q.id}" for q in options]
+                          f" --same {_question_id(text)}={q.id}" for q in options]
 
 
 def _keep_missing(book, matches, layout, report, prune, seen: dict[str, str], force: bool) -> set[str]:
@@ -556,10 +557,11 @@ def _replace_question_line(path: Path, text: str) -> str:
     return re.sub(r"^question:.*$", lambda _: line, original, count=1, flags=re.MULTILINE)
 
 
-def _new_question_file(text: str, difficulty: int | None = None) -> str:
+def _new_question_file(text: str, difficulty: int | None = None, sources: list[str] | None = None) -> str:
     front = yaml.safe_dump({"question": text}, allow_unicode=True, width=10_000)
     level = "" if difficulty is None else f" {difficulty}"
-    return f"---\n{front}key_points: []\ndifficulty:{level}\ntags: []\nsee_also: []\n---\n"
+    links = yaml.safe_dump({"sources": sources}, allow_unicode=True, width=10_000) if sources else ""
+    return f"---\n{front}key_points: []\ndifficulty:{level}\ntags: []\nsee_also: []\n{links}---\n"
 
 
 def _default_metadata(source: str, title: str, new_book: NewBook) -> dict:
@@ -606,6 +608,11 @@ def _guessed(metadata: dict, new_book: NewBook, content: Path) -> list[str]:
 
 def _dump_yaml(data: dict) -> str:
     return yaml.safe_dump(data, allow_unicode=True, width=100, sort_keys=False)
+
+
+def _question_id(text: str) -> str:
+    """An id from the question's words: `Implement [connected components](https://…)` → implement-connected-…"""
+    return slugify(question_text(text))
 
 
 def _unique(slug: str, taken: set[str]) -> str:

@@ -177,7 +177,7 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
                                      content=figure.path.read_bytes()))
     ebook.toc = [epub.Link("about.xhtml", words.about, "toc-about")] + [
         (epub.Section(f"{s.number}. {s.title}", render.epub_chapter_name(s.number)),
-         [epub.Link(render.epub_href(q), f"{q.number} {q.text}", f"toc-{q.id}") for q in s.questions])
+         [epub.Link(render.epub_href(q), f"{q.number} {render.question_text(q.text)}", f"toc-{q.id}") for q in s.questions])
         for s, _ in chapters
     ]
     ebook.add_item(epub.EpubNcx())
