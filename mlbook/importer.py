@@ -73,7 +73,7 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
     for file in files:
         text, repaired = _read_text(file, notes)
         if file.name.lower() in ("readme.md", "readme.markdown"):
-            title = _first_heading(text) or title
+            title = _split_emoji(_first_heading(text))[1] or title
         section = _name_title(file.parent)
         try:
             banks.append(_parse(text, file, repaired, section if _is_question_file(text) else
@@ -208,7 +208,7 @@ def _from_qa(bank: qa.QABank, path: Path, repaired: bool) -> ImportedBank:
     if not sections:
         raise NoQuestions([f"{path}:1: no questions found: expected questions as bold paragraphs,"
                             " headings or list items, each followed by its answer"])
-    return ImportedBank(sections, repaired, bank.title, bank.notes)
+    return ImportedBank(sections, repaired, _split_emoji(bank.title)[1], bank.notes)
 
 
 def _heading_levels(lines: list[str]) -> tuple[int | None, int | None]:

@@ -20,13 +20,44 @@ SIZE = 20.0
 """Font size ziamath renders at; the SVG is then scaled to the text size in em."""
 CACHE_DIR = cache_root() / "math"
 _UNKNOWN_COMMAND = re.compile(r">\\([A-Za-z]+)<")
-_FORBIDDEN = re.compile(r"\\(?:newcommand|renewcommand|def|input|include|require|href|url)\b")
+_FORBIDDEN = re.compile(r"\\(?:newcommand|renewcommand|def|input|include|require|href|url|style|class|cssId|"
+                        r"attr|data|bbox|mathtip|toggle|tooltip|unicode|mmlToken)\b")
+"""Commands that load, define or run something, or write CSS and attributes into the outputs."""
+_COLOR = re.compile(r"\\(?:color|textcolor|colorbox|fcolorbox|pagecolor)\s*(?:\[[^\]]*\])?\s*\{([^}]*)\}")
+_COLOR_VALUE = re.compile(r"^\s*(?:[A-Za-z]+|#[0-9A-Fa-f]{3,8})\s*$")
+_DIMENSION = re.compile(r"(-?\d*\.?\d+)\s*(pt|em|ex|cm|mm|in|px|mu|bp|pc|dd|cc|sp)\b")
+_EM_PER_UNIT = {"pt": 0.1, "em": 1, "ex": 0.5, "cm": 2.85, "mm": 0.285, "in": 7.2, "px": 0.0625, "mu": 1 / 18,
+                "bp": 0.1, "pc": 1.2, "dd": 0.107, "cc": 1.28, "sp": 0.1 / 65536}
+MAX_DIMENSION_EM = 20
+"""The largest rule, space or kern a formula may ask for (a page is about 40 em wide)."""
+MAX_GROUP_DEPTH = 8
+"""The deepest nesting of {…} groups (the book's formulas use 4; each level multiplies ziamath's work)."""
 _BARE_AMPERSAND = re.compile(r"&(?!#?\w+;)")
 _VIEWBOX = re.compile(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"')
 
 
 class MathError(ValueError):
     """A formula that cannot be rendered; the message says why."""
+
+
+def _refuse_unsafe(latex: str) -> None:
+    """Raise MathError for a formula that must not be rendered: a forbidden command, a colour that is
+    not a colour, a space or rule beyond MAX_DIMENSION_EM, groups nested beyond MAX_GROUP_DEPTH."""
+    forbidden = _FORBIDDEN.search(latex)
+    if forbidden:
+        raise MathError(f"'{forbidden.group()}' is not allowed in formulas")
+    for color in _COLOR.finditer(latex):
+        if not _COLOR_VALUE.match(color.group(1)):
+            raise MathError(f"'{color.group(1)[:40]}' is not a colour (a name such as red, or #rrggbb)")
+    for size in _DIMENSION.finditer(latex):
+        if abs(float(size.group(1))) * _EM_PER_UNIT[size.group(2)] > MAX_DIMENSION_EM:
+            raise MathError(f"'{size.group()}' is larger than a formula may be ({MAX_DIMENSION_EM} em)")
+    depth = deepest = 0
+    for char in re.sub(r"\\[{}]", "", latex):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        deepest = max(deepest, depth)
+    if deepest > MAX_GROUP_DEPTH:
+        raise MathError(f"{{…}} groups nested {deepest} deep; at most {MAX_GROUP_DEPTH}")
 
 
 def check(latex: str, display: bool) -> None:
@@ -38,9 +69,7 @@ def check(latex: str, display: bool) -> None:
 @lru_cache(maxsize=None)
 def mathml(latex: str, display: bool) -> Markup:
     """MathML for the EPUB, with the LaTeX source as alternative text (checked once, then cached)."""
-    forbidden = _FORBIDDEN.search(latex)
-    if forbidden:
-        raise MathError(f"'{forbidden.group()}' is not allowed in formulas")
+    _refuse_unsafe(latex)
     cached = cache_file(CACHE_DIR, ".mathml", latex2mathml.__version__, str(display), latex)
     return Markup(cached_text(cached, lambda: _checked_mathml(latex, display)))
 
@@ -109,6 +138,7 @@ def svg_file(latex: str, display: bool) -> Path:
 
 
 def _rendered_svg(latex: str, display: bool) -> str:
+    _refuse_unsafe(latex)
     try:
         return ziamath.Latex(latex, size=SIZE, inline=not display).svg()
     except Exception as exc:  # ziamath's parser raises many unrelated types on bad input

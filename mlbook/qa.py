@@ -23,8 +23,10 @@ from .urls import is_web_address
 DIFFICULTY_MARKS = {"👶": 1, "⭐️": 2, "⭐": 2, "🚀": 3, "[e]": 1, "[m]": 2, "[h]": 3, "(easy)": 1, "(medium)": 2,
                     "(hard)": 3, "[easy]": 1, "[medium]": 2, "[hard]": 3}
 """Difficulty marks beside a question (lowercase), mapped to 1–3; `import --mark` adds others."""
-_PLACEHOLDER = re.compile(r"^\W*(?:answer(?: goes)? here|your answer( here)?|todo|tbd|to be done|coming soon|"
+_PLACEHOLDER = re.compile(r"^\W*(?:answer(?: goes)? here|your answer( here)?|todo|tbd|to be (?:done|filled|added)|coming soon|"
                           r"wip|ответ(?: здесь)?|\.\.\.|…)\W*$", re.IGNORECASE)
+_NUMBER_HEADING = re.compile(r"^(?:question|q|вопрос|задача|task)\s*(?:#|№)?\s*\d+\s*[.:]?$", re.IGNORECASE)
+"""`## Question 12`: a heading that only numbers the question under it (no section of its own)."""
 _DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(<[^>]*>|\S+)")
 """A link reference definition: `[name]: https://…` (its label, its address)."""
 _REFERENCE_IMAGE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?![(\[])")
@@ -138,7 +140,7 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     if table is not None:
         return table
     definitions = {_label(m.group(1)): m.group(2) for m in map(_DEFINITION.match, lines) if m}
-    blocks = _blocks(text)
+    blocks = [b for b in _blocks(text) if not (b.kind == "heading" and _NUMBER_HEADING.match(b.text))]
     marks = {**DIFFICULTY_MARKS, **{k.lower(): v for k, v in (marks or {}).items()}}
     mode, question_level = _question_layout(blocks, lines)
     structure = sorted({b.level for b in blocks if b.kind == "heading" and b.level != question_level
@@ -383,9 +385,12 @@ def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root:
     while numbered and not numbered[-1][1].strip():
         numbered = numbered[:-1]
     text = _SUMMARY_LABEL.sub("", "\n".join(line for _, line in numbered))
+    text = re.sub(r"^\s*[-*+]\s+(?=(?:\*\*|__)?(?:A|Answer|Ans|Ответ)\b)", "", text, count=1, flags=re.IGNORECASE)
     labelled = _ANSWER_LABEL.match(text)
-    if labelled and labelled.end() < len(text):  # «**Ответ:** оценка…» → «Оценка…»
-        text = text[labelled.end()].upper() + text[labelled.end() + 1:]
+    if labelled:  # «**Ответ:** оценка…» → «Оценка…»; a label alone is no answer
+        rest = text[labelled.end():]
+        text = rest[:1].upper() + rest[1:]
+    text = re.sub(r"(?:\n\s*(?:-{3,}|\*{3,}|_{3,}|<hr\s*/?>)\s*)+$", "", text)  # a rule after the answer
     if not text.strip() or _PLACEHOLDER.match(re.sub(r"[*_`>#]", "", _without_separators(text)).strip()):
         return ImportedAnswer()
     first = numbered[0][0] if numbered else 0

@@ -565,37 +565,23 @@ def _new_question_file(text: str, difficulty: int | None = None, sources: list[s
 
 
 def _default_metadata(source: str, title: str, new_book: NewBook) -> dict:
-    """book.yaml of a new bank: this project's own bank (the seed) when nothing else is said of a
-    Russian list; otherwise the title and source given, and for what is not given an honest default
+    """book.yaml of a new bank: the title and source given, and for what is not given an honest default
     that builds at once (the bank's title as its author's name, the license "not stated", no URL)."""
-    if new_book != NewBook():
-        words = labels(new_book.language)
-        name = title or source
-        return {
-            "title": new_book.title or title or words.questions,
-            "subtitle": "",
-            "author": new_book.source_author or name,
-            "language": new_book.language,
-            "identifier": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'mlbook:{source}')}",
-            "source": {"name": name, "url": new_book.source_url, "author": new_book.source_author or name,
-                       "license": new_book.license or words.license_not_stated, "note": ""},
-        }
+    words = labels(new_book.language)
+    name = title or source
     return {
-        "title": "Собеседование ML-инженера в Computer Vision",
-        "subtitle": "Вопросы и ответы",
-        "author": "Составители книги",
-        "language": "ru",
+        "title": new_book.title or title or words.questions,
+        "subtitle": "",
+        "author": new_book.source_author or name,
+        "language": new_book.language,
         "identifier": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'mlbook:{source}')}",
-        "source": {"name": "epishchik/ML-Interview", "url": "https://github.com/epishchik/ML-Interview",
-                   "author": "Evgenii Pishchik", "license": "Apache-2.0",
-                   "note": f"Вопросы взяты из {source}."},
+        "source": {"name": name, "url": new_book.source_url, "author": new_book.source_author or name,
+                   "license": new_book.license or words.license_not_stated, "note": ""},
     }
 
 
 def _guessed(metadata: dict, new_book: NewBook, content: Path) -> list[str]:
     """What a new bank's book.yaml says that nobody told the import, and how to say it."""
-    if new_book == NewBook():
-        return []
     guesses = [(not new_book.source_author, f"author «{metadata['source']['author']}»", "--source-author NAME"),
                (not new_book.license, f"license «{metadata['source']['license']}»", "--license ID"),
                (not new_book.source_url, "no source URL", "--source-url URL")]

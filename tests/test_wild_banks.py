@@ -1,5 +1,9 @@
 """Question banks in the shapes found in the wild (tests/sample/wild/: fixtures written here that copy
-the structure of public banks, not their words) import with no option but the language into a bank
+the structure of public banks found with the search tool — bold questions with emoji marks and «Answer
+here» placeholders, `####` numbered headings with source links, `#### Q1:` headings with «**Answer:**»,
+`## Question N` sections, numbered lists with `- **Answer**:` items or `<details>` answers, `Q:`/`A:`
+lines, question/answer tables, Russian «**Ответ:**», nested lists and quotes, a file per question —
+not their words) import with no option but the language into a bank
 that passes `check` and builds the PDF, the EPUB and the web edition with --strict: answers kept,
 placeholders unanswered, no link decoration or emoji-mark leftover in any question."""
 
@@ -42,6 +46,12 @@ CORPUS = {  # fixture: (language option, {question: answered}, {question: source
     "nested": ("en", {"What is a tensor?": True, "What is broadcasting?": True, "What is a view?": False}, {}),
     "folders": ("en", {"What is a loss function?": True, "What is an epoch?": True, "What is an anchor box?": True},
                 {}),
+    "q-number-headings": ("en", {"What is the difference between L1 and L2 penalties?": True,
+                                 "Why do we standardize features before k-NN?": True, "What is early stopping?": False},
+                          {}),
+    "question-n-sections": ("en", {"What is a confusion matrix?": True, "What is the ROC curve?": False,
+                                   "Why is accuracy misleading on imbalanced data?": True}, {}),
+    "list-answer-labels": ("en", {"What is supervised learning?": True, "What is clustering?": True}, {}),
 }
 LEFTOVERS = re.compile("[\u200b-\u200d\ufe0e\ufe0f⭐👶🚀]|\\[\\[|\\(source:|\\[src\\]|^\\d+[.)]")
 
