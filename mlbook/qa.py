@@ -16,8 +16,10 @@ from urllib.parse import unquote, urlparse
 
 from markdown_it import MarkdownIt
 
+from . import math
 from .bank_files import BankImage, RefusedImage, read_image
 from .errors import ContentError
+from .markdown import parse as parse_answer
 from .urls import is_web_address
 
 DIFFICULTY_MARKS = {"👶": 1, "⭐️": 2, "⭐": 2, "🚀": 3, "[e]": 1, "[m]": 2, "[h]": 3, "(easy)": 1, "(medium)": 2,
@@ -406,8 +408,37 @@ def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root:
         converted.append(chunk if start in code else _prose(chunk, path, first + start, answer, notes, root,
                                                             definitions))
         start = end
-    answer.markdown = re.sub(r"\n{3,}", "\n\n", "\n".join(converted)).strip() + "\n"
+    answer.markdown = _formulas_checked(re.sub(r"\n{3,}", "\n\n", "\n".join(converted)).strip() + "\n",
+                                       path, first, notes)
     return answer
+
+
+def _formulas_checked(markdown: str, path: Path, first_line: int, notes: list[str]) -> str:
+    """The answer with every formula the book cannot render (LaTeX it does not know, a command it
+    refuses) kept as code, its source shown, and reported."""
+    for token in parse_answer(markdown):
+        found = [(token.content, True, token.map)] if token.type == "math_block" else [
+            (child.content, child.type == "math_inline_double", token.map) for child in token.children or []
+            if child.type in ("math_inline", "math_inline_double")]
+        for latex, display, where in found:
+            try:
+                math.check(latex.strip(), display)
+            except math.MathError as error:
+                line = first_line + (where[0] if where else 0) + 1
+                notes.append(f"{path}:{line}: formula not rendered ({error}); kept as code")
+                markdown = _as_code(markdown, latex, token.type == "math_block")
+    return markdown
+
+
+def _as_code(markdown: str, latex: str, block: bool) -> str:
+    if block:
+        return markdown.replace(f"$${latex}$$", f"```latex\n{latex.strip()}\n```", 1)
+    for dollars in ("$$", "$"):
+        written = f"{dollars}{latex}{dollars}"
+        if written in markdown:
+            ticks = "``" if "`" in written else "`"
+            return markdown.replace(written, f"{ticks}{written}{ticks}", 1)
+    return markdown
 
 
 def _without_separators(text: str) -> str:

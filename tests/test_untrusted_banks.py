@@ -4,6 +4,7 @@ text rewritten silently, or lose the user's work (issue 29: one test per failure
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import signal
@@ -706,3 +707,33 @@ def test_a_question_file_that_is_a_link_is_never_read_into_the_book(sample_copy,
     code, _, err = cli(["check", "--content", str(sample_copy)])
     assert code == 1 and SECRET not in err
     assert f"{sample_copy / 'alpha' / 'linked.md'}:1: a symbolic link (or inside a linked folder)" in err
+
+
+# --- found by a third round of probing: formulas -------------------------------------------------------
+
+@pytest.mark.parametrize("latex, message", [
+    (r"\style{background-image:url(//evil.example/p.png)}{x}", r"'\style' is not allowed in formulas"),
+    (r"\class{PWNMARK}{x}", r"'\class' is not allowed in formulas"),
+    (r"\color{red;background:url(javascript:X)}{x}", "is not a colour (a name such as red, or #rrggbb)"),
+    (r"\rule{100000pt}{100000pt}", "'100000pt' is larger than a formula may be (20 em)"),
+    (r"\hspace{100000cm}x", "'100000cm' is larger than a formula may be (20 em)"),
+    ("x" + "^{x" * 20 + "}" * 20, "{…} groups nested 20 deep; at most 8"),
+])
+def test_formulas_that_write_css_blow_up_the_layout_or_the_renderer_are_refused(latex, message):
+    from mlbook import math
+
+    with pytest.raises(math.MathError, match=re.escape(message)):
+        math.check(latex, False)
+
+
+def test_import_keeps_a_formula_it_cannot_render_as_code_with_a_note(tmp_path):
+    answer = "A $\\style{background:url(//evil.example/x)}{x}$ and $\\frac{a}{b}$.\n\n$$\n\\rule{100000pt}{1pt}\n$$"
+    code, content, out, _ = imported(tmp_path, qa(("What is styled?", answer), ("What else?", "Two.")))
+    assert code == 0 and "formula not rendered ('\\style' is not allowed in formulas); kept as code" in out
+    body = answers(content)["What is styled?"]
+    assert "`$\\style{background:url(//evil.example/x)}{x}$`" in body and "$\\frac{a}{b}$" in body
+    assert "```latex\n\\rule{100000pt}{1pt}\n```" in body
+    assert cli(["html", "--content", str(content), "--out", str(tmp_path / "out"), "-q"])[0] == 0
+    site = "".join(page.read_text() for page in (tmp_path / "out" / "site").glob("*.html"))
+    assert "<code>$\\style{background:url(//evil.example/x)}{x}$</code>" in site  # shown as its source
+    assert 'style="background' not in site and "<mrow style" not in site
