@@ -512,6 +512,7 @@ def _converted(text: str, path: Path, first_line: int, answer: ImportedAnswer, n
             notes.append(f"{where(match.start())}: HTML <{name}> dropped (only its text is kept)")
         return _LINE_BREAK if name in ("br", "p", "div", "hr") else ""
 
+    text = _INTERNAL_LINK.sub(lambda m: _unlinked(m, where(m.start()), notes), text)
     text = _HTML_TAG.sub(tag, text)
     text = _HTML_TABLE.sub(lambda m: _table(m.group(0), where(m.start()), notes), text)
     text = text.replace(_PARAGRAPH_BREAK, "\n\n").replace(_LINE_BREAK, "\n")
@@ -530,6 +531,15 @@ def _inline_image(match: re.Match, definitions: dict[str, str]) -> str:
 def _label(text: str) -> str:
     """A reference label as CommonMark matches it: case-folded, inner whitespace collapsed."""
     return " ".join(text.split()).casefold()
+
+
+_INTERNAL_LINK = re.compile(r"(?<!!)\[([^\[\]\n]*)\]\((#[^)\s]*)\)")
+"""`[back to top](#table-of-contents)`: a link to a place in the bank's own file, which the book does not have."""
+
+
+def _unlinked(match: re.Match, where: str, notes: list[str]) -> str:
+    notes.append(f"{where}: link to {match.group(2)} in the bank's own file kept as its text")
+    return match.group(1)
 
 
 def _img_to_markdown(match: re.Match, text: str) -> str:

@@ -737,3 +737,10 @@ def test_import_keeps_a_formula_it_cannot_render_as_code_with_a_note(tmp_path):
     site = "".join(page.read_text() for page in (tmp_path / "out" / "site").glob("*.html"))
     assert "<code>$\\style{background:url(//evil.example/x)}{x}$</code>" in site  # shown as its source
     assert 'style="background' not in site and "<mrow style" not in site
+
+
+def test_links_to_places_in_the_banks_own_file_are_kept_as_text(tmp_path):
+    code, content, out, _ = imported(tmp_path, qa(("What is A?", "See [below](#what-is-b) and [back to top](#top)."),
+                                                  ("What is B?", "B.")))
+    assert code == 0 and "link to #top in the bank's own file kept as its text" in out
+    assert answers(content)["What is A?"] == "See below and back to top."
