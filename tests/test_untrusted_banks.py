@@ -300,41 +300,37 @@ def test_prune_keeps_answers_written_here_unless_forced(tmp_path):
     assert not answered.exists()
 
 
+def stopping_at(count: int, original, stop: BaseException):
+    """`original` that raises `stop` on its `count`-th call instead; `.calls` holds the calls made."""
+    def wrapper(*args):
+        wrapper.calls.append(args)
+        if len(wrapper.calls) == count:
+            raise stop
+        return original(*args)
+
+    wrapper.calls = []
+    return wrapper
+
+
 def test_an_import_stopped_before_its_journal_changes_nothing(tmp_path, monkeypatch):
     content = tmp_path / "content"
     source = bank(tmp_path / "b", qa(*[(f"What is item {n}?", f"Answer {n}.") for n in range(30)]))
-    writes = []
-    original = staging._write_new
-
-    def stop_at_the_tenth(path, data):
-        writes.append(path)
-        if len(writes) == 10:
-            raise KeyboardInterrupt
-        return original(path, data)
-
-    monkeypatch.setattr(staging, "_write_new", stop_at_the_tenth)
+    write = stopping_at(10, staging._write_new, KeyboardInterrupt())
+    monkeypatch.setattr(staging, "_write_new", write)
     with pytest.raises(KeyboardInterrupt):
         sync.import_bank(source, content, new_book=sync.NewBook("en"))
-    assert len(writes) == 10
+    assert len(write.calls) == 10
     assert not content.exists() or files_under(content) == {}  # the temporaries written before are gone too
 
 
 def test_an_import_stopped_while_applying_is_finished_by_the_next_command(tmp_path, monkeypatch):
     content = tmp_path / "content"
     source = bank(tmp_path / "b", qa(*[(f"What is item {n}?", f"Answer {n}.") for n in range(30)]))
-    renames = []
-    original = os.replace
-
-    def die_after_five(src, dst):
-        renames.append(dst)
-        if len(renames) == 5:
-            raise SystemExit("killed")
-        return original(src, dst)
-
-    monkeypatch.setattr(staging.os, "replace", die_after_five)
+    replace = os.replace
+    monkeypatch.setattr(staging.os, "replace", stopping_at(5, replace, SystemExit("killed")))
     with pytest.raises(SystemExit):
         sync.import_bank(source, content, new_book=sync.NewBook("en"))
-    monkeypatch.setattr(staging.os, "replace", original)
+    monkeypatch.setattr(staging.os, "replace", replace)
     assert (content / staging.JOURNAL).is_file()
     code, _, err = cli(["check", "--content", str(content)])
     assert code == 0 and "finished an import that was interrupted while writing" in err
