@@ -44,7 +44,7 @@ def write_pdf(html: str, book: Book, target: Path, progress=None) -> tuple[int, 
     progress_logger.addHandler(pages)
     progress_logger.setLevel(logging.INFO)
     main_logger.addHandler(warnings)
-    main_logger.propagate = False
+    propagate, main_logger.propagate = main_logger.propagate, False
     svg_drawings.install(layout.drawings_dir())
     try:
         document = weasyprint.HTML(string=html, base_url=str(book.root.resolve()) + "/",
@@ -55,7 +55,7 @@ def write_pdf(html: str, book: Book, target: Path, progress=None) -> tuple[int, 
     finally:
         progress_logger.removeHandler(pages)
         main_logger.removeHandler(warnings)
-        main_logger.propagate = True
+        main_logger.propagate = propagate
     return len(document.pages), warnings.messages
 
 

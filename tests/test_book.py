@@ -4,11 +4,10 @@ import re
 
 import pytest
 
-from mlbook.load import load
-from tests.conftest import CONTENT
+from tests.conftest import CONTENT, LazyBook
 from tests.pdftext import missing_in_order, normalize, pdf_text
 
-BOOK = load(CONTENT)
+BOOK = LazyBook(CONTENT)
 
 
 def test_book_pdf_has_every_question_in_order(book_outputs):

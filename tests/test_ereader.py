@@ -15,12 +15,11 @@ from xml.etree import ElementTree
 import pytest
 
 from mlbook import markdown, math
-from mlbook.load import load
-from tests.conftest import CONTENT
+from tests.conftest import CONTENT, LazyBook
 from tests.page_bounds import median_word_height, paths_outside, words, words_outside
 from tests.pdftext import pdf_text
 
-BOOK = load(CONTENT)
+BOOK = LazyBook(CONTENT)
 MATHML = "{http://www.w3.org/1998/Math/MathML}"
 NEEDS_CALIBRE = pytest.mark.skipif(shutil.which("ebook-convert") is None,
                                    reason="calibre's ebook-convert is not installed (make test installs it)")

@@ -8,11 +8,10 @@ import pytest
 
 from pypdf import PdfReader
 
-from mlbook.load import load
-from tests.conftest import SAMPLE
+from tests.conftest import ROOT, SAMPLE, LazyBook
 from tests.pdftext import missing_in_order, pdf_text
 
-BOOK = load(SAMPLE)
+BOOK = LazyBook(SAMPLE)
 ANSWER_MARKERS = ["МАРКЕР-ОТВЕТА-СОФТМАКС", "МАРКЕР-ОТВЕТА-СИГМОИДА", "МАРКЕР-ОТВЕТА-SQL"]
 
 
@@ -167,3 +166,13 @@ def test_epub_and_pdf_offer_to_report_an_error(sample_outputs):
     assert chapter.count(">Сообщить об ошибке</a>") == sum(q.answered for q in BOOK.sections[0].questions)
     assert "https://example.org/sample-bank/issues" in about
     assert "Сообщите об ошибке: https://example.org/sample-bank/issues" in pdf_text(sample_outputs / "book.pdf")
+
+
+@pytest.mark.parametrize("template", ["templates/site/site.css", "templates/languages/en.yaml", "templates/print.css"])
+def test_make_rebuilds_an_output_when_a_template_in_any_folder_changes(template, tmp_path):
+    """`make html` after an edit of templates/site/site.css once said "Nothing to be done"."""
+    (tmp_path / "site").mkdir()
+    (tmp_path / "site" / "index.html").touch()
+    result = subprocess.run(["make", "-n", "-W", template, "html", f"OUT={tmp_path}"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert f"build.py html --content content --out {tmp_path}" in result.stdout, result.stdout + result.stderr

@@ -15,7 +15,7 @@ from mlbook import figures, markdown, math
 from mlbook.codeblocks import code_blocks
 from mlbook.load import load
 from mlbook.markdown import AnswerRenderer
-from tests.conftest import CONTENT
+from tests.conftest import CONTENT, SAMPLE
 
 
 def test_a_formula_is_rendered_once_then_read_from_the_disk_cache(tmp_path, monkeypatch):
@@ -67,6 +67,9 @@ def test_pdf_is_tagged_with_title_and_language(sample_outputs):
     assert bool(root["/MarkInfo"]["/Marked"])
     assert "/StructTreeRoot" in root
     assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    book = load(SAMPLE)
+    assert str(root["/Lang"]) == book.language
+    assert reader.metadata.title == book.title
 
 
 def styled_characters(html: str, styled: set[str]) -> list[tuple[str, str | None]]:
@@ -94,3 +97,20 @@ def test_code_keeps_the_look_of_every_token_without_spans_that_have_none():
         assert set(re.findall(r'<span class="([^"]+)"', ours)) <= styled
         spans, before = spans + ours.count("<span"), before + theirs.count("<span")
     assert len(codes) > 100 and spans < 0.5 * before
+
+
+@pytest.mark.parametrize("before", [False, True])
+def test_writing_a_pdf_leaves_weasyprints_logger_as_it_found_it(before, tmp_path):
+    import logging
+
+    from mlbook import render, write
+
+    logger = logging.getLogger("weasyprint")
+    logger.propagate = before
+    try:
+        book = load(SAMPLE)
+        html, _ = render.render_print(book, render.Page("sheet", False))
+        write.write_pdf(html, book, tmp_path / "sheet.pdf")
+        assert logger.propagate is before
+    finally:
+        logger.propagate = True
