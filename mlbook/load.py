@@ -268,6 +268,7 @@ def _build_book(root: Path, book_file: Path, meta: LineDict,
         problems.add(Location(book_file, meta.key_lines.get("sections", 1)),
                      "'sections' is required: a list of sections with their questions")
         sections_data = LineList()
+        sections_data.item_lines = []
     listed: dict[str, Location] = {}
     sections = tuple(
         _build_section(str(i), data, Location(book_file, line), questions, listed, problems)

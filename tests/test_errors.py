@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from mlbook.cli import run
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SAMPLE
 
 BILLION_LAUGHS = """---
 question: a
@@ -156,6 +156,26 @@ CASES = [
     ("no book.yaml", lambda c: (c / "book.yaml").unlink(),
      "book.yaml", 1, "book.yaml not found: is this a content folder? (`python build.py import FILE.md --content DIR`"
      " creates one)"),
+    ("no sections", lambda c: replace_in(c / "book.yaml", "sections:\n", "chapters:\n"),
+     "book.yaml", 1, "'sections' is required: a list of sections with their questions"),
+    ("section not a mapping", lambda c: replace_in(c / "book.yaml", "  - id: beta\n    title: Второй раздел\n"
+                                                   "    emoji: 🐍\n    questions:\n      - row-count\n", "  - beta\n"),
+     "book.yaml", 24, "each section must be a mapping with id, title and questions or subsections"),
+    ("subsection not a mapping", lambda c: replace_in(c / "book.yaml", "      - title: Без ответа\n        questions:\n"
+                                                      "          - open-question\n", "      - Без ответа\n"),
+     "book.yaml", 21, "each subsection must be a mapping with title and questions"),
+    ("questions not a list", lambda c: replace_in(c / "book.yaml", "    questions:\n      - row-count",
+                                                  "    questions: row-count"),
+     "book.yaml", 27, "'questions' must be a list of question ids"),
+    ("file name not an id", lambda c: shutil.copy(c / "alpha/softmax.md", c / "alpha/Soft Max.md"),
+     "alpha/Soft Max.md", 1, "file name 'Soft Max.md' is not a valid id (use lowercase latin letters, digits, '-'"
+     " and '_')"),
+    ("duplicate id", lambda c: shutil.copy(c / "alpha/softmax.md", c / "beta/softmax.md"),
+     "beta/softmax.md", 1, "duplicate question id 'softmax' (also {content}/alpha/softmax.md)"),
+    ("duplicate key", lambda c: replace_in(c / "alpha/softmax.md", "difficulty: 1\n", "difficulty: 1\ndifficulty: 2\n"),
+     "alpha/softmax.md", 8, "key 'difficulty' appears twice"),
+    ("figure_scripts not a boolean", lambda c: replace_in(c / "book.yaml", "figure_scripts: true", "figure_scripts: yes please"),
+     "book.yaml", 30, "'figure_scripts' must be true or false, not 'yes please'"),
     ("section with both", lambda c: replace_in(c / "book.yaml", "    questions:\n      - row-count",
                                                "    questions:\n      - row-count\n    subsections: []"),
      "book.yaml", 24, "section 'Второй раздел' needs either 'subsections' or 'questions', not both"),
@@ -247,3 +267,9 @@ def test_a_see_also_cycle_still_builds(sample_copy, tmp_path):
     assert "sigmoid-plot" in book.question("softmax").see_also
     assert "softmax" in book.question("sigmoid-plot").see_also
     assert run(["pdf", "--content", str(sample_copy), "--out", str(tmp_path), "-q"]) == 0
+
+
+def test_a_selection_that_keeps_no_question_is_a_content_error(tmp_path, capsys):
+    status = run(["sheet", "--content", str(SAMPLE), "--out", str(tmp_path), "--tags", "no-such-tag"])
+    assert status == 1 and f"{SAMPLE / 'book.yaml'}:1: the selection keeps no questions" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
