@@ -345,9 +345,12 @@ def test_ctrl_c_during_an_import_leaves_the_old_bank_or_the_new_one(tmp_path):
     merged = 400 + len(load(content).questions)  # the old questions are kept as missing
     upstream = bank(tmp_path / "v2", qa(*[(f"What is item {n}?", f"Answer {n}. " * 50) for n in range(400)]))
     outcomes = set()
-    for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 2.0):
+    for delay in (0.0, 0.3, 0.6, 0.9, 1.2, 1.5, 2.0):
         process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "import", str(upstream), "--content",
                                     str(content), "-q"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while not (content / staging.LOCK).exists() and process.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)  # the import has begun (its lock is taken): the interpreter is past start-up
         time.sleep(delay)
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=120)
