@@ -127,7 +127,7 @@ MAX_SVG_DEPTH = 100
 """The deepest nesting of elements an imported SVG may have."""
 _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})\s?|(.))", re.DOTALL)
 _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
-_EXTERNAL_CSS = re.compile(r"@import|url\(\s*(?!['\"]?\s*#)|image-set|image\(|expression|javascript:|"
+_EXTERNAL_CSS = re.compile(r"@import|url\(\s*+(?!['\"]?\s*+#)|image-set|image\(|expression|javascript:|"
                            r"behavior|-moz-binding|src\(|\\", re.IGNORECASE)
 """What makes CSS load or run something: matched on the CSS as decoded once, as a browser decodes it
 (a backslash left after decoding is an escape meant for a second decoding: refused too)."""

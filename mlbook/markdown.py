@@ -212,7 +212,8 @@ def _check_figure(image: Token, question: Question, root: Path, where: Location,
         problems.add(where, str(exc))
 
 
-_IMAGE_SYNTAX = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+_IMAGE_SYNTAX = re.compile(r"!\[[^\[\]]*+\]\(\s*+<?([^()\s<>]++)>?(?:\s++\"[^\"]*+\")?\s*+\)")
+"""`![alt](src)` left as text by the parser; linear (no part of it spans a bracket or parenthesis)."""
 
 
 def _check_refused_images(text: str, question: Question, root: Path, where: Location,

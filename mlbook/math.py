@@ -25,7 +25,8 @@ _FORBIDDEN = re.compile(r"\\(?:newcommand|renewcommand|def|input|include|require
 """Commands that load, define or run something, or write CSS and attributes into the outputs."""
 _COLOR = re.compile(r"\\(?:color|textcolor|colorbox|fcolorbox|pagecolor)\s*(?:\[[^\]]*\])?\s*\{([^}]*)\}")
 _COLOR_VALUE = re.compile(r"^\s*(?:[A-Za-z]+|#[0-9A-Fa-f]{3,8})\s*$")
-_DIMENSION = re.compile(r"(-?\d*\.?\d+)\s*(pt|em|ex|cm|mm|in|px|mu|bp|pc|dd|cc|sp)\b")
+_DIMENSION = re.compile(r"(?<![\d.])(-?(?:\d++(?:\.\d*+)?|\.\d++))\s*+(pt|em|ex|cm|mm|in|px|mu|bp|pc|dd|cc|sp)\b")
+"""A size: `100000pt`, `-.5em` (each digit read once: a run of digits is not tried at every split)."""
 _EM_PER_UNIT = {"pt": 0.1, "em": 1, "ex": 0.5, "cm": 2.85, "mm": 0.285, "in": 7.2, "px": 0.0625, "mu": 1 / 18,
                 "bp": 0.1, "pc": 1.2, "dd": 0.107, "cc": 1.28, "sp": 0.1 / 65536}
 MAX_DIMENSION_EM = 20

@@ -31,7 +31,7 @@ _NUMBER_HEADING = re.compile(r"^(?:question|q|вопрос|задача|task)\s*
 """`## Question 12`: a heading that only numbers the question under it (no section of its own)."""
 _DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(<[^>]*>|\S+)")
 """A link reference definition: `[name]: https://…` (its label, its address)."""
-_REFERENCE_IMAGE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?![(\[])")
+_REFERENCE_IMAGE = re.compile(r"!\[([^\[\]]*+)\](?:\[([^\[\]]*+)\])?(?![(\[])")
 """`![alt][label]`, `![label][]` or `![label]`: an image whose address is in a definition."""
 _BOLD_LINE = re.compile(r"^\s*(?P<mark>\*\*|__)(?P<text>.+)(?P=mark)\s*(?P<rest>.*?)\s*$")
 """A line in bold, then perhaps a difficulty mark: `**What does `__init__` do?** [m]`."""
@@ -44,10 +44,12 @@ _FORMULA_SERVICES = [
 ]
 _RENDER_OPTIONS = re.compile(r"^(?:\s*\\(?:dpi\{\d+\}|bg_\w+|bg\{\w+\}|fn_\w+|inline|large|small|"
                              r"LARGE|huge|normalsize|color\{\w+\})\s*)+")
-_HTML_IMG = re.compile(r"<img\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)/?>", re.IGNORECASE)
+_HTML_IMG = re.compile(r"<img\b((?:[^<>\"'/]|/(?!>)|\"[^\"<]*+\"|'[^'<]*+')*+)/?>", re.IGNORECASE)
+"""`<img …>` with quoted attributes (a `>` inside quotes is text); linear: no attribute spans a `<`."""
 _ATTRIBUTE = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
-_HTML_TABLE = re.compile(r"<table\b.*?</table>", re.IGNORECASE | re.DOTALL)
-_HTML_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?/?>")
+_HTML_TABLE = re.compile(r"<table\b.{0,100000}?</table>", re.IGNORECASE | re.DOTALL)
+_HTML_TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*+)\b[^<>]*?/?>")
+"""A tag; its attributes never span a `<`, so a text full of unclosed tags is read in one pass."""
 _INLINE_TAGS = {"b": "**", "strong": "**", "i": "*", "em": "*", "code": "`"}
 _TABLE_TAGS = {"table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption"}
 _LAYOUT_TAGS = {"br", "p", "div", "center", "span", "details", "summary", "hr", "font", "section"}
@@ -232,7 +234,8 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     return bank
 
 
-_QUESTION_LINE = re.compile(r"^(\s*)(?:\*\*)?(?:Q|Question|В|Вопрос)\s*\d*\s*[:.)](?:\*\*)?\s*(\S.*?)\s*$", re.IGNORECASE)
+_QUESTION_LINE = re.compile(r"^(\s*)(?:\*\*)?(?:Q|Question|В|Вопрос)\s*\d*\s*[:.)](?:\*\*)?\s*(\S(?:.*\S)?)\s*$",
+                            re.IGNORECASE)
 _ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:A|Answer|Ans|О|Ответ|Solution|Решение)\s*[:.)]\s*(?:\*\*|__)?\s*"
                            r"|^\s*(?:\*\*|__)(?:A|Answer|Ответ|Solution|Решение)\s*[:.)]?\s*(?:\*\*|__)\s*[:.]?\s*",
                            re.IGNORECASE)
@@ -361,7 +364,7 @@ _DECORATION = re.compile(
 def _without_decorations(text: str) -> tuple[str, list[str]]:
     """The question without the source links at its end, and those links as `[text](address)`."""
     sources = []
-    while (match := _DECORATION.search(text)) is not None:
+    while (match := _DECORATION.search(text, max(0, len(text) - 600))) is not None:  # only a tail is read
         groups = [g for g in match.groups()]
         label, address = next((groups[i], groups[i + 1]) for i in range(0, 8, 2) if groups[i + 1])
         sources.insert(0, f"[{label.strip() or address}]({address})" if is_web_address(address) else "")
@@ -444,7 +447,7 @@ def _as_code(markdown: str, latex: str, block: bool) -> str:
 def _without_separators(text: str) -> str:
     """The text without HTML tags and thematic breaks (`<br/>`, `<hr>`, `---`) that banks put between
     questions: what is left of «Answer here <br/>» is the placeholder."""
-    return re.sub(r"<[^>\n]*>|^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", "", text, flags=re.MULTILINE)
+    return re.sub(r"<[^<>\n]*+>|^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", "", text, flags=re.MULTILINE)
 
 
 def links_only(markdown: str) -> list[str] | None:
@@ -497,7 +500,7 @@ def _converted(text: str, path: Path, first_line: int, answer: ImportedAnswer, n
     text = _REFERENCE_IMAGE.sub(lambda m: _inline_image(m, definitions), text)
     text = _images_replaced(text, lambda start, end, alt, src, title: _image(
         alt, src, title, _alone(text, start, end), path, where(start), answer, notes, root))
-    text = re.sub(r'<a\b[^>]*?href\s*=\s*["\']([^"\']+)["\'][^>]*>(.*?)</a>',
+    text = re.sub(r'<a\b[^<>]*?href\s*=\s*["\']([^"\'<>]+)["\'][^<>]*>(.{0,2000}?)</a>',
                   lambda m: f"[{m.group(2).strip()}]({m.group(1)})", text, flags=re.IGNORECASE | re.DOTALL)
 
     def tag(match: re.Match) -> str:
@@ -516,7 +519,7 @@ def _converted(text: str, path: Path, first_line: int, answer: ImportedAnswer, n
     text = _HTML_TAG.sub(tag, text)
     text = _HTML_TABLE.sub(lambda m: _table(m.group(0), where(m.start()), notes), text)
     text = text.replace(_PARAGRAPH_BREAK, "\n\n").replace(_LINE_BREAK, "\n")
-    return re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"(?<![ \t])[ \t]+\n", "\n", text)  # from the first blank of a run only: one pass
 
 
 _PARAGRAPH_BREAK, _LINE_BREAK = "\x00paragraph\x00", "\x00line\x00"
@@ -577,7 +580,7 @@ def _images_replaced(text: str, replace) -> str:
         if blank < close or end is None:
             continue
         target = text[close + 2:end].strip()
-        titled = re.match(r'^(.*?)\s+(?:"([^"]*)"|\'([^\']*)\'|\(([^)]*)\))$', target, re.DOTALL)
+        titled = re.match(r'^(\S*+)\s++(?:"([^"]*)"|\'([^\']*)\'|\(([^)]*)\))$', target)
         src, title = (titled.group(1), next(t for t in titled.groups()[1:] if t is not None)) if titled \
             else (target, None)
         out += [text[position:opening.start()],

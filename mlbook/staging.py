@@ -67,9 +67,9 @@ class Staging:
                 _make_folder(target.parent)
                 temporary = target.parent / f".{target.name}.{os.getpid()}{_TEMPORARY}"
                 _write_new(temporary, data)
-                temporaries[str(temporary)] = str(target)
+                temporaries[str(temporary.absolute())] = str(target.absolute())  # any folder may replay it
             write_text_atomically(self.content / JOURNAL, json.dumps(
-                {"rename": temporaries, "delete": [str(path) for path in self.deletes]}, indent=1))
+                {"rename": temporaries, "delete": [str(path.absolute()) for path in self.deletes]}, indent=1))
         except OSError as error:
             _remove(temporaries)
             raise StagingError(f"cannot write {error.filename or self.content}: {error.strerror};"
@@ -121,18 +121,13 @@ def import_lock(content: Path):
     _make_folder(content)
     lock = content / LOCK
     try:
-        handle = _open_lock(lock)
+        handle = _acquire(lock, blocking=False)
+        if handle is None:
+            raise StagingError(f"another import into {content} is running; wait for it to end")
         try:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                raise StagingError(f"another import into {content} is running; wait for it to end") from None
-            try:
-                yield
-            finally:
-                _quietly(os.unlink, lock)  # before unlocking: a later import makes a lock of its own
+            yield
         finally:
-            os.close(handle)
+            _release(lock, handle)
     finally:
         if created and content.is_dir() and not any(content.iterdir()):
             content.rmdir()
@@ -153,17 +148,38 @@ def finish_interrupted(content: Path) -> bool:
     if not content.is_dir():
         return False
     try:
-        handle = _open_lock(content / LOCK)
+        handle = _acquire(content / LOCK, blocking=True)
     except StagingError:
         return finish_interrupted_locked(content)
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            return finish_interrupted_locked(content)
-        finally:
-            _quietly(os.unlink, content / LOCK)
+        return finish_interrupted_locked(content)
     finally:
+        _release(content / LOCK, handle)
+
+
+def _acquire(lock: Path, blocking: bool) -> int | None:
+    """A descriptor holding the lock on the file now at `lock` (None if it is held and not `blocking`).
+    Whoever releases the lock deletes the file; one that was locked after it was deleted (or replaced)
+    is not the lock any more, so the locking is tried again on the file that is there now."""
+    while True:
+        handle = _open_lock(lock)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except OSError:
+            os.close(handle)
+            return None
+        try:
+            current = os.stat(lock, follow_symlinks=False).st_ino
+        except OSError:
+            current = None
+        if current == os.fstat(handle).st_ino:
+            return handle
         os.close(handle)
+
+
+def _release(lock: Path, handle: int) -> None:
+    _quietly(os.unlink, lock)  # while still locked: a process waiting on this file will see it gone
+    os.close(handle)
 
 
 def finish_interrupted_locked(content: Path) -> bool:

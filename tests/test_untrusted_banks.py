@@ -743,3 +743,27 @@ def test_links_to_places_in_the_banks_own_file_are_kept_as_text(tmp_path):
                                                   ("What is B?", "B.")))
     assert code == 0 and "link to #top in the bank's own file kept as its text" in out
     assert answers(content)["What is A?"] == "See below and back to top."
+
+
+# --- found by reviewing the code ------------------------------------------------------------------------
+
+def test_hostile_lines_are_read_in_one_pass(tmp_path):
+    """Each of these took from 4 s to minutes on 30–100 KB (patterns tried at every start, or a run of
+    digits tried at every split); each is now one pass over the text."""
+    answer = ("<img " * 20_000 + "\n\n" + "![" * 20_000 + "\n\n" + "<" * 50_000 + "\n\n" + "![a](x" + " " * 50_000
+              + "y)\n\n$" + "1" * 30_000 + "$")
+    code, content, _, _ = imported(tmp_path, qa((f"What is {'[[' * 5_000}long?", answer), ("What else?", "Two.")))
+    assert code in (0, 1)
+
+
+def test_a_journal_written_with_a_relative_folder_is_finished_from_anywhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    source = bank(tmp_path / "b", qa(*[(f"What is item {n}?", f"Answer {n}.") for n in range(5)]))
+    replace = os.replace
+    monkeypatch.setattr(staging.os, "replace", stopping_at(2, replace, SystemExit("killed")))
+    with pytest.raises(SystemExit):
+        sync.import_bank(source, Path("content"), new_book=sync.NewBook("en"))
+    monkeypatch.setattr(staging.os, "replace", replace)
+    monkeypatch.chdir(ROOT)
+    assert staging.finish_interrupted(tmp_path / "content")
+    assert len(load(tmp_path / "content").questions) == 5
