@@ -302,15 +302,19 @@ def _copied_images(path: Path, imported: QAQuestion, staging: Staging) -> str:
     """The answer's Markdown, its images copied beside `path` as `<question id>-<name>`: never over a
     file that is there already unless it holds the same bytes (an image has an image's suffix, so a
     copy cannot take a question file's name)."""
-    body = imported.answer.markdown
+    copies = {}
     for image in imported.answer.images:
         stem, _, suffix = image.name.rpartition(".")
         target, n = path.parent / f"{path.stem}-{image.name}", 2
         while (staging.exists(target) and staging.read(target) != image.data) or target.with_suffix(".py").exists():
             target, n = path.parent / f"{path.stem}-{stem}-{n}.{suffix}", n + 1
         staging.write(target, image.data)
-        body = re.sub(rf"\]\({re.escape(image.name)}(?=[) ])", lambda _: f"]({target.name}", body)
-    return body
+        copies[image.name] = target.name
+    if not copies:
+        return imported.answer.markdown
+    names = "|".join(re.escape(name) for name in sorted(copies, key=len, reverse=True))
+    return re.sub(rf"\]\(({names})(?=[) ])", lambda m: f"]({copies[m.group(1)]}",  # one pass: a new name
+                  imported.answer.markdown)                                           # is never renamed again
 
 
 def _merge(bank: ImportedBank, book: Book, content: Path, prune: bool, same: dict[str, str],

@@ -767,3 +767,15 @@ def test_a_journal_written_with_a_relative_folder_is_finished_from_anywhere(tmp_
     monkeypatch.chdir(ROOT)
     assert staging.finish_interrupted(tmp_path / "content")
     assert len(load(tmp_path / "content").questions) == 5
+
+
+def test_an_image_named_like_another_ones_copy_keeps_its_own_file(tmp_path):
+    answer = "![one](a.png) and ![two](what-is-shown-a.png)"
+    code, content, _, _ = imported(tmp_path, qa(("What is shown?", answer), ("What else?", "Two.")),
+                                   {"a.png": PNG, "what-is-shown-a.png": PNG[:-12] + PNG[-12:] + b"x"})
+    assert code == 0
+    body = answers(content)["What is shown?"]
+    first, second = re.findall(r"\]\(([^)]+)\)", body)
+    assert first != second
+    folder = content / "basics"
+    assert (folder / first).read_bytes() == PNG and (folder / second).read_bytes() != PNG
