@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 from PIL import Image, ImageFile, UnidentifiedImageError
 
 from .figures import image_kind
+from .files import first_link, read_no_follow
 from .urls import is_safe_href
 
 MAX_IMAGE_BYTES = 10_000_000
@@ -52,13 +53,11 @@ def read_image(root: Path, markdown_file: Path, src: str) -> BankImage:
         info = path.lstat()
     except OSError:
         raise RefusedImage(f"image {src} not found") from None
-    if stat.S_ISLNK(info.st_mode):
-        raise RefusedImage(f"image {src} is a symbolic link; not followed")
     if not stat.S_ISREG(info.st_mode):
         raise RefusedImage(f"image {src} is not a regular file")
     if info.st_size > MAX_IMAGE_BYTES:
         raise RefusedImage(f"image {src} is {info.st_size:,} bytes; the limit is {MAX_IMAGE_BYTES:,}")
-    data = _read_no_follow(path)
+    data = read_no_follow(path, MAX_IMAGE_BYTES)
     kind = image_kind(data[:4096])
     if kind is None:
         raise RefusedImage(f"{src} is not a PNG, JPEG, GIF, WebP or SVG image")
@@ -78,19 +77,12 @@ def _inside_bank(root: Path, markdown_file: Path, src: str) -> Path:
     lexical = Path(os.path.normpath(markdown_file.parent / decoded))
     if not lexical.is_relative_to(root):
         raise RefusedImage(f"image {src} is outside the bank's folder; not copied")
-    step = root
-    for part in lexical.relative_to(root).parts[:-1]:
-        step = step / part
-        if step.is_symlink():
-            raise RefusedImage(f"image {src} is reached through a symbolic link ({part}); not followed")
+    link = first_link(lexical, root)
+    if link == lexical:
+        raise RefusedImage(f"image {src} is a symbolic link; not followed")
+    if link is not None:
+        raise RefusedImage(f"image {src} is reached through a symbolic link ({link.name}); not followed")
     return lexical
-
-
-def _read_no_follow(path: Path) -> bytes:
-    """The file's bytes, refusing to open it if it was swapped for a symbolic link meanwhile."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(descriptor, "rb") as file:
-        return file.read(MAX_IMAGE_BYTES + 1)[:MAX_IMAGE_BYTES]
 
 
 def _checked_raster(data: bytes, kind: str, src: str, stem: str) -> tuple[bytes, str]:

@@ -31,18 +31,40 @@ def _remove_stale_temporaries(target: Path) -> None:
     """Delete temporaries left by builds that were killed (their process no longer exists)."""
     for temporary in target.parent.glob(f".{target.name}.*.tmp"):
         pid = temporary.name[len(target.name) + 2:].split(".")[0]
-        if pid.isdigit() and not _process_exists(int(pid)):
+        if pid.isdigit() and not process_exists(int(pid)):
             temporary.unlink(missing_ok=True)
 
 
-def _process_exists(pid: int) -> bool:
+def process_exists(pid: int) -> bool:
+    """Whether process `pid` runs (a number too large to be a process id: no)."""
     try:
         os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):  # a number too large is no process's
+    except (ProcessLookupError, OverflowError):
         return False
     except PermissionError:
         return True
     return True
+
+
+def read_no_follow(path: Path, limit: int = -1) -> bytes:
+    """The file's bytes (at most `limit`); OSError when `path` itself is a symbolic link, even one that
+    replaced the file after it was checked."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        return file.read(limit)
+
+
+def first_link(path: Path, root: Path) -> Path | None:
+    """The first symbolic link on the way from `root` (not included) down to `path`, or None."""
+    step = root
+    for part in path.relative_to(root).parts:
+        step = step / part
+        try:
+            if step.is_symlink():
+                return step
+        except OSError:  # a name too long to exist: nothing there, so no link either
+            return None
+    return None
 
 
 def write_text_atomically(path: Path, text: str) -> None:

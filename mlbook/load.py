@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .errors import Problems
+from .files import first_link
 from .labels import LabelsError, labels
 from .markdown import DeferredChecks, check_body, figure_numbers
 from .model import Book, Location, Question, Section, Source, Subsection
@@ -106,7 +107,7 @@ def _question_files(root: Path, problems: Problems) -> dict[str, Path]:
         if path.name in NOT_QUESTIONS or any(part.startswith(".") for part in path.relative_to(root).parts):
             continue
         qid = path.stem
-        if _through_link(path, root):
+        if first_link(path, root):
             problems.add(Location(path, 1), "a symbolic link (or inside a linked folder): question files must be"
                          " files in the content folder, so that no file elsewhere is read into the book")
         elif not ID_PATTERN.match(qid):
@@ -117,16 +118,6 @@ def _question_files(root: Path, problems: Problems) -> dict[str, Path]:
         else:
             found[qid] = path
     return found
-
-
-def _through_link(path: Path, root: Path) -> bool:
-    """Whether `path` or a folder between `root` and it is a symbolic link."""
-    step = root
-    for part in path.relative_to(root).parts:
-        step = step / part
-        if step.is_symlink():
-            return True
-    return False
 
 
 # --- one question file -------------------------------------------------------------------------

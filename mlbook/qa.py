@@ -139,13 +139,14 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     root = (root or path.parent).resolve()
     text = _qa_lines_as_bold(text)
     lines = text.split("\n")
-    _check_nesting(text, path)
-    table = _table_bank(text, path, flat_title, marks, root)
+    tokens = _PARSER.parse(text)  # once, for the nesting check, the tables and the blocks
+    _check_nesting(tokens, path)
+    marks = {**DIFFICULTY_MARKS, **{k.lower(): v for k, v in (marks or {}).items()}}
+    table = _table_bank(tokens, path, flat_title, marks, root)
     if table is not None:
         return table
     definitions = {_label(m.group(1)): m.group(2) for m in map(_DEFINITION.match, lines) if m}
-    blocks = [b for b in _blocks(text) if not (b.kind == "heading" and _NUMBER_HEADING.match(b.text))]
-    marks = {**DIFFICULTY_MARKS, **{k.lower(): v for k, v in (marks or {}).items()}}
+    blocks = [b for b in _blocks_of(tokens) if not (b.kind == "heading" and _NUMBER_HEADING.match(b.text))]
     mode, question_level = _question_layout(blocks, lines)
     structure = sorted({b.level for b in blocks if b.kind == "heading" and b.level != question_level
                         and (question_level is None or b.level < question_level)})
@@ -257,10 +258,9 @@ def _qa_lines_as_bold(text: str) -> str:
     return "\n".join(out)
 
 
-def _table_bank(text: str, path: Path, flat_title: str, marks, root: Path) -> QABank | None:
+def _table_bank(tokens: list, path: Path, flat_title: str, marks: dict[str, int], root: Path) -> QABank | None:
     """A bank written as tables with a question column and an answer column, a row per question
     (under the headings before each table); None when the file has no such table."""
-    tokens = _PARSER.parse(text)
     bank, section = QABank("", []), flat_title
     for i, token in enumerate(tokens):
         if token.type == "heading_open":
@@ -277,7 +277,7 @@ def _table_bank(text: str, path: Path, flat_title: str, marks, root: Path) -> QA
             bank.sections.append(QASection(section, [QAGroup("")]))
         for line, cells in rows[1:]:
             if max(asked, answered) < len(cells) and cells[asked].strip():
-                question = _question(cells[asked], line, {**DIFFICULTY_MARKS, **(marks or {})})
+                question = _question(cells[asked], line, marks)
                 question.path = path
                 question.answer = _answer([(line, cells[answered])], path, bank.notes, root, {})
                 bank.sections[-1].groups[0].questions.append(question)
@@ -298,10 +298,10 @@ def _table_rows(tokens: list, start: int) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _check_nesting(text: str, path: Path) -> None:
+def _check_nesting(tokens: list, path: Path) -> None:
     """Refuse lists or quotes nested deeper than the Markdown parser reads: past its limit it stops
     seeing structure, and the questions after them would be read as part of one answer."""
-    deepest = next((token for token in _PARSER.parse(text) if token.level >= _PARSER.options["maxNesting"] - 1
+    deepest = next((token for token in tokens if token.level >= _PARSER.options["maxNesting"] - 1
                     and token.map is not None), None)
     if deepest is not None:
         raise ContentError([f"{path}:{deepest.map[0] + 1}: lists or quotes nested more than"
@@ -665,7 +665,10 @@ _PARSER = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 def _blocks(text: str) -> list[_Block]:
     """The top-level blocks of the Markdown with their line ranges."""
-    tokens = _PARSER.parse(text)
+    return _blocks_of(_PARSER.parse(text))
+
+
+def _blocks_of(tokens: list) -> list[_Block]:
     blocks, i = [], 0
     while i < len(tokens):
         token = tokens[i]

@@ -18,11 +18,17 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from .files import write_text_atomically
+from .files import process_exists, read_no_follow, write_text_atomically
 
 JOURNAL = ".import-journal.json"
 LOCK = ".import.lock"
 _TEMPORARY = ".import.tmp"
+_TEMPORARY_NAME = re.compile(r"^\..+\.\d+\.import\.tmp$")
+"""What `commit` names a temporary: `.<file name>.<process id>.import.tmp`, beside the file."""
+
+
+class StagingError(ValueError):
+    """A file the import cannot write (a folder's name taken by a file, no permission); nothing was."""
 
 
 class Staging:
@@ -94,17 +100,6 @@ def _write_new(path: Path, data: bytes) -> None:
 def _remove(temporaries: dict[str, str]) -> None:
     for temporary in temporaries:
         Path(temporary).unlink(missing_ok=True)
-
-
-def read_no_follow(path: Path) -> bytes:
-    """The file's bytes; OSError for a symbolic link (a bank's files never lead elsewhere)."""
-    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    with os.fdopen(descriptor, "rb") as file:
-        return file.read()
-
-
-class StagingError(ValueError):
-    """A file the import cannot write (a folder's name taken by a file, no permission); nothing was."""
 
 
 def _make_folder(folder: Path) -> None:
@@ -228,9 +223,6 @@ def _own_temporary(temporary: Path, target: Path, root: Path) -> bool:
             and temporary.name.startswith(f".{target.name}."))
 
 
-_TEMPORARY_NAME = re.compile(r"^\..+\.\d+\.import\.tmp$")
-
-
 def _inside(path: Path, root: Path) -> bool:
     return path.parent.resolve().is_relative_to(root) and not path.is_symlink()
 
@@ -246,15 +238,7 @@ def _remove_temporaries(content: Path) -> None:
 
 def _alive(pid: str) -> bool:
     """Whether the process that wrote a temporary still runs (a number no process can have: no)."""
-    if not pid.isdigit() or len(pid) > 9:
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except (ProcessLookupError, OverflowError):
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid.isdigit() and len(pid) <= 9 and process_exists(int(pid))
 
 
 @contextmanager

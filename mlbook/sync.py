@@ -20,13 +20,14 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError
+from .files import read_no_follow
 from .importer import ImportedBank, ImportedSection, read_bank
 from .labels import Labels, LabelsError, labels
 from .load import MAX_FILE_BYTES, load, split_front_matter
 from .markdown import question_text
-from .staging import LOCK, Staging, finish_interrupted_locked, import_lock, read_no_follow
 from .model import Book, Question
 from .qa import QAQuestion
+from .staging import LOCK, Staging, finish_interrupted_locked, import_lock
 from .text import content_words, slugify
 from .urls import is_web_address
 
@@ -489,16 +490,19 @@ def _keep_missing(book, matches, layout, report, prune, seen: dict[str, str], fo
             for question in sub.questions:
                 if question.id in matched:
                     continue
+                if question.id in ambiguous:
+                    layout.setdefault(section.title, {}).setdefault(sub.title, []).append(question.id)
+                    continue
                 written_here = question.body.strip() and \
                     _written_digest(seen.get(question.id)) != _digest(question.body)
-                if question.id not in ambiguous and prune and (force or not written_here):
+                if prune and (force or not written_here):
                     report.removed.append(f"{question.id}: {question.text}")
                     continue
-                if question.id not in ambiguous and prune:
+                if prune:
                     kept.add(question.id)
                     report.missing.append(f"{question.id}: {question.text} (kept: its answer was written or"
                                           f" edited here; --prune --force deletes it)")
-                elif question.id not in ambiguous:
+                else:
                     report.missing.append(f"{question.id}: {question.text} (kept; --prune removes it)")
                 layout.setdefault(section.title, {}).setdefault(sub.title, []).append(question.id)
     return kept
