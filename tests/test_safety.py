@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -77,26 +76,50 @@ def build_process(content: Path, out: Path) -> subprocess.Popen:
                              "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
+WRITING_THEN_WAITING = """
+import sys, time
+from mlbook import join
+from mlbook.cli import run
+written = join._join
+def join_then_wait(parts, stream):  # the whole book is in the temporary file, not yet renamed
+    count = written(parts, stream)
+    stream.flush()
+    print("writing", flush=True)
+    time.sleep(120)
+    return count
+join._join = join_then_wait
+sys.exit(run(sys.argv[1:]))
+"""
+
+
+def build_stopped_while_writing(content: Path, out: Path) -> subprocess.Popen:
+    """A build that has written the whole PDF into its temporary file and waits there to be signalled."""
+    process = subprocess.Popen([sys.executable, "-c", WRITING_THEN_WAITING, "pdf", "-q", "--content",
+                                str(content), "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout.readline() == b"writing\n", process.stderr.read().decode()
+    assert list(out.glob(".book.pdf.*.tmp"))
+    return process
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_killed_build_keeps_previous_output_and_the_next_build_is_correct(sig, sample_copy, tmp_path):
     out = tmp_path / "out"
     assert run(["pdf", "--content", str(sample_copy), "--out", str(out), "-q"]) == 0
     before = (out / "book.pdf").read_bytes()
     add_to_answer(sample_copy, "\nНовый абзац после первой сборки.\n")
-    process = build_process(sample_copy, out)
-    deadline = time.monotonic() + 60
-    while not list(out.glob(".book.pdf.*.tmp")) and time.monotonic() < deadline:
-        time.sleep(0.01)  # kill it in the middle of writing, once its temporary file exists
+    process = build_stopped_while_writing(sample_copy, out)
     process.send_signal(sig)
     process.wait(timeout=60)
-    if (out / "book.pdf").read_bytes() != before:  # the signal came just after its rename: the new file, whole
-        assert "Новый абзац после первой сборки." in pdf_text(out / "book.pdf")
+    assert (out / "book.pdf").read_bytes() == before
     if sig == signal.SIGINT:
         assert process.returncode == 130 and b"Traceback" not in process.stderr.read()
         assert not list(out.glob(".book.pdf.*.tmp"))
+    else:
+        assert process.returncode == -signal.SIGKILL and list(out.glob(".book.pdf.*.tmp"))
     assert run(["pdf", "--content", str(sample_copy), "--out", str(out), "-q"]) == 0
     assert "Новый абзац после первой сборки." in pdf_text(out / "book.pdf")
-    assert sorted(p.name for p in out.iterdir()) == ["book.pdf"]
+    assert sorted(p.name for p in out.iterdir()) == ["book.pdf"]  # the killed build's temporary is gone
 
 
 def test_two_builds_at_once_into_one_folder_do_not_corrupt_each_other(sample_copy, tmp_path):
