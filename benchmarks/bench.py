@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mlbook.load import load  # noqa: E402
+from mlbook.content.load import load  # noqa: E402
 
 PY = sys.executable
 ROWS: list[tuple[str, float, float | None, float | None]] = []

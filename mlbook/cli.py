@@ -10,16 +10,18 @@ import time
 import webbrowser
 from pathlib import Path
 
-from . import cover, render, serve, write, write_web
-from .errors import ContentError
-from .sync import NewBook, SyncError, import_bank
-from .load import load
-from .markdown import figure_scripts
-from .model import Book
-from .select import Selection, select, unknown_sections
-from .serve import Preview
-from .staging import StagingError, finish_interrupted
-from .text import printable
+from mlbook.pdf import write
+from mlbook.render import cover, documents
+from mlbook.web import serve, site
+from mlbook.errors import ContentError
+from mlbook.upstream.merge import NewBook, SyncError, import_bank
+from mlbook.content.load import load
+from mlbook.markup.markdown import figure_scripts
+from mlbook.model import Book
+from mlbook.content.select import Selection, select, unknown_sections
+from mlbook.web.serve import Preview
+from mlbook.upstream.staging import StagingError, finish_interrupted
+from mlbook.text import printable
 
 FORMATS = ("pdf", "epub", "epub-kindle", "handout", "sheet")
 OUTPUT_NAMES = {"pdf": "book.pdf", "epub": "book.epub", "epub-kindle": "book-kindle.epub", "handout": "handout.pdf", "sheet": "sheet.pdf",
@@ -159,7 +161,7 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
                          help="keep N questions drawn at random (after the filters above)")
     command.add_argument("--seed", type=int, default=0, metavar="S",
                          help="seed for --random: the same seed gives the same questions (default 0)")
-    command.add_argument("--paper", choices=sorted(render.PAPER_SIZES), default="A4",
+    command.add_argument("--paper", choices=sorted(documents.PAPER_SIZES), default="A4",
                          help="paper size of the PDFs (default A4)")
     command.add_argument("--strict", action="store_true",
                          help="fail (exit 1) on layout warnings: missing glyphs, refused resources")
@@ -225,7 +227,7 @@ def run(argv: list[str] | None = None) -> int:
         return 1
     except ContentError as error:
         for problem in error.problems:  # a message may span lines (YAML's); a path may not forge one
-            print("\n".join(printable(part) for part in problem.split("\n")), file=sys.stderr)
+            print("\n".join(printable(part) for part in str(problem).split("\n")), file=sys.stderr)
         count = len(error.problems)
         print(f"error: {count} problem{'s' if count != 1 else ''} in the content; nothing was written",
               file=sys.stderr)
@@ -264,7 +266,7 @@ def _serve(args, console: Console) -> int:
 
 
 def _rebuild_on_changes(preview: Preview, console: Console, stop: threading.Event) -> None:
-    for _ in serve.changes([preview.content, render.TEMPLATES], stop):
+    for _ in serve.changes([preview.content, documents.TEMPLATES], stop):
         _report_rebuild(preview, console)
 
 
@@ -291,7 +293,7 @@ def _watch(args, console: Console) -> int:
     stop = threading.Event()
     args.command = args.format  # what `_build` builds
     _build_and_report(args, quiet)
-    for _ in serve.changes([args.content, render.TEMPLATES], stop):
+    for _ in serve.changes([args.content, documents.TEMPLATES], stop):
         _build_and_report(args, quiet)
     print("\nstopped", file=sys.stderr)
     return 0
@@ -304,7 +306,7 @@ def _build_and_report(args, quiet: Console) -> None:
         _build(load(args.content), args, quiet)
     except ContentError as error:
         for problem in error.problems:  # a message may span lines (YAML's); a path may not forge one
-            print("\n".join(printable(part) for part in problem.split("\n")), file=sys.stderr)
+            print("\n".join(printable(part) for part in str(problem).split("\n")), file=sys.stderr)
         print(f"{stamp} error: {len(error.problems)} problem(s) in the content; {args.format} was not"
               " rebuilt (the previous file stays)", file=sys.stderr, flush=True)
         return
@@ -375,29 +377,29 @@ def _build_one(target: str, book: Book, args, console: Console) -> None:
     answers = not args.no_answers and target in ("pdf", "epub", "epub-kindle", "html")
     if target == "html":
         console.stage("html: render and write site")
-        pages = write_web.write_site(book, answers, path)
+        pages = site.write_site(book, answers, path)
         console.done(f"{pages} pages")
         console.info(f"html: {path}/index.html")
         return
     if target == "anki":
         console.stage("anki: render and write deck")
-        notes = write_web.write_anki(book, path)
+        notes = site.write_anki(book, path)
         console.done(f"{notes} notes")
     elif target in ("epub", "epub-kindle"):
         console.stage(f"{target}: render and write")
-        css = (render.TEMPLATES / "epub.css").read_text(encoding="utf-8") + render.pygments_css()
+        css = (documents.TEMPLATES / "epub.css").read_text(encoding="utf-8") + documents.pygments_css()
         edition = "kindle" if target == "epub-kindle" else "epub"
         write.write_epub(book, answers, path, css, cover.cover_png(book), edition)
         console.done()
     else:
         kind = {"pdf": "book", "handout": "handout", "sheet": "sheet"}[target]
-        page = render.Page(kind, answers, args.paper)
+        page = documents.Page(kind, answers, args.paper)
         if target == "pdf":
             console.stage("pdf: lay out parts and join")
             pages, warnings = write.write_book_pdf(book, page, path, console.part_progress)
         else:
             console.stage(f"{target}: render HTML")
-            html, _ = render.render_print(book, page)
+            html, _ = documents.render_print(book, page)
             console.done()
             console.stage(f"{target}: lay out and write PDF")
             pages, warnings = write.write_pdf(html, book, path, console.progress)

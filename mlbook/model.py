@@ -62,6 +62,8 @@ class Subsection:
     """Number in the book, e.g. `2.4`; equal to the section's number when unnamed."""
     questions: tuple[Question, ...]
     """The questions, in book order."""
+    source: Location | None = field(default=None, compare=False)
+    """Where the subsection (or its section, for the unnamed group) is listed in book.yaml."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,8 @@ class Section:
     """Number in the book, e.g. `2`."""
     subsections: tuple[Subsection, ...]
     """Subsections; a section without any holds its questions in one unnamed subsection."""
+    source: Location | None = field(default=None, compare=False)
+    """Where the section is listed in book.yaml."""
 
     @property
     def questions(self) -> tuple[Question, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .text import unwanted_character
+from mlbook.text import unwanted_character
 
 _UNSAFE_CHARACTERS = re.compile(r"[\x00-\x20\x7f-\x9f\\]")
 """Whitespace, control characters and backslashes: browsers strip or reinterpret them in a scheme."""

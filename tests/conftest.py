@@ -10,7 +10,7 @@ from filelock import FileLock
 
 from mlbook.cli import run
 from mlbook.errors import ContentError
-from mlbook.load import load
+from mlbook.content.load import load
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "sample" / "content"
@@ -72,7 +72,7 @@ def book_outputs(tmp_path_factory, worker_id) -> Path:
 
 def pytest_terminal_summary(terminalreporter):
     """How many answer code blocks ran and how many are marked not to run (with their reasons)."""
-    from mlbook.codeblocks import code_blocks
+    from tests.codeblocks import code_blocks
 
     blocks = [b for q in questions_if_loaded(CONTENT) for b in code_blocks(q) if b.language in ("python", "sql")]
     ran = [b for b in blocks if b.norun_reason is None]

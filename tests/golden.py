@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mlbook import figures, math
-from mlbook.load import load
-from mlbook.render import Page, PageMap, render_book_parts, render_epub_parts, render_print
+from mlbook.markup import figures, math
+from mlbook.content.load import load
+from mlbook.render.documents import Page, PageMap, render_book_parts, render_epub_parts, render_print
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "sample" / "content"

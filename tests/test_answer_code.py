@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from mlbook.codeblocks import (CodeBlock, ForkingPythonRunner, code_blocks, imported_modules, run_python,
+from tests.codeblocks import (CodeBlock, ForkingPythonRunner, code_blocks, imported_modules, run_python,
                                run_sql, runnable)
-from mlbook.load import load
+from mlbook.content.load import load
 from mlbook.model import Location
 from tests.conftest import CONTENT, LazyBook, questions_if_loaded
 

@@ -44,7 +44,7 @@ def test_book_epub_passes_epubcheck(book_outputs, name):
 
 def test_key_points_render_without_stray_markup():
     """Key points are inline Markdown: code in backticks, formulas in $…$, no accidental emphasis."""
-    from mlbook.markdown import AnswerRenderer
+    from mlbook.markup.markdown import AnswerRenderer
 
     renderer = AnswerRenderer("web", CONTENT)
     for question in BOOK.questions:

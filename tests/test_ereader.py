@@ -14,7 +14,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from mlbook import markdown, math
+from mlbook.markup import markdown, math
 from tests.conftest import CONTENT, LazyBook
 from tests.page_bounds import median_word_height, paths_outside, words, words_outside
 from tests.pdftext import pdf_text

@@ -261,7 +261,7 @@ def test_strict_build_fails_on_a_missing_glyph(sample_copy, tmp_path, capsys):
 
 
 def test_a_see_also_cycle_still_builds(sample_copy, tmp_path):
-    from mlbook.load import load
+    from mlbook.content.load import load
 
     book = load(sample_copy)
     assert "sigmoid-plot" in book.question("softmax").see_also

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mlbook import figures
+from mlbook.markup import figures
 from mlbook.zygote import Zygote
 from tests.conftest import CONTENT
 

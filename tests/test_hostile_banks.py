@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlbook.errors import ContentError
-from mlbook.load import load
-from mlbook.sync import NewBook, SyncError, import_bank
+from mlbook.content.load import load
+from mlbook.upstream.merge import NewBook, SyncError, import_bank
 
 SECRET = "FUZZ-SECRET-7731"
 EXAMPLES = int(os.environ.get("MLBOOK_FUZZ_EXAMPLES", "25"))

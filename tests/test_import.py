@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from mlbook.cli import run
-from mlbook.load import load
+from mlbook.content.load import load
 
 SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seed" / "ml-interview-README.md"
 MOJIBAKE = SEED.with_name("ml-interview-README.as-received.md")

@@ -17,9 +17,11 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from mlbook import layout, math, render, write
+from mlbook.markup import math
+from mlbook.pdf import layout, write
+from mlbook.render import documents as render
 from mlbook.cli import run
-from mlbook.load import load
+from mlbook.content.load import load
 from tests.conftest import CONTENT, ROOT, SAMPLE
 from tests.pdftext import normalize, pdf_text
 

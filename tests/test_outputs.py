@@ -146,7 +146,7 @@ def test_links_between_questions_show_number_and_page(sample_outputs):
 
 
 def test_russian_typography_in_prose_not_in_code(sample_outputs):
-    from mlbook.typography import typeset
+    from mlbook.markup.typography import typeset
 
     assert typeset('Это "тест" - нет, это слово — и в 5 мс') == "Это «тест» - нет, это слово\u00a0— и\u00a0в\u00a05\u00a0мс"
     with zipfile.ZipFile(sample_outputs / "book.epub") as epub:

@@ -10,9 +10,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mlbook import render
+from mlbook.render import documents as render
 from mlbook.errors import ContentError
-from mlbook.load import load
+from mlbook.content.load import load
 from tests.conftest import SAMPLE
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=False),
@@ -49,8 +49,8 @@ def outcome(front, body, folder: Path) -> str:
     try:
         book = load(content)
     except ContentError as error:
-        assert error.problems and all(":" in problem for problem in error.problems)
-        assert all(problem.startswith(str(content)) for problem in error.problems)
+        assert error.problems and all(problem.message for problem in error.problems)
+        assert all(str(problem).startswith(str(content)) for problem in error.problems)
         return "content error"
     for kind in ("book", "handout", "sheet"):
         html, _ = render.render_print(book, render.Page(kind, kind == "book"))

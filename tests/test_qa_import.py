@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from mlbook.bank_files import sanitized_svg
+from mlbook.upstream.bank_files import sanitized_svg
 from mlbook.cli import run
-from mlbook.load import load
+from mlbook.content.load import load
 from tests.conftest import ROOT
 from tests.test_languages import label_texts, output_texts
 

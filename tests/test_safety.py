@@ -13,7 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from mlbook.cli import run
-from mlbook.write import BookFetcher
+from mlbook.pdf.write import BookFetcher
 from tests.conftest import ROOT
 from tests.pdftext import pdf_text
 
@@ -78,7 +78,7 @@ def build_process(content: Path, out: Path) -> subprocess.Popen:
 
 WRITING_THEN_WAITING = """
 import sys, time
-from mlbook import join
+from mlbook.pdf import join
 from mlbook.cli import run
 written = join._join
 def join_then_wait(parts, stream):  # the whole book is in the temporary file, not yet renamed

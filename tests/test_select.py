@@ -3,8 +3,8 @@
 from functools import lru_cache
 
 from mlbook.cli import run
-from mlbook.load import load
-from mlbook.select import Selection, select
+from mlbook.content.load import load
+from mlbook.content.select import Selection, select
 from tests.conftest import CONTENT, SAMPLE
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from mlbook.serve import Preview
+from mlbook.web.serve import Preview
 from tests.conftest import ROOT
 from tests.pdftext import pdf_text
 from tests.test_web import NEEDS_CHROMIUM, chromium

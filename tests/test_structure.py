@@ -9,7 +9,7 @@ import pikepdf
 import weasyprint
 from pikepdf import Array, Dictionary, Name
 
-from mlbook.structure import PLAIN_KEYS, without_plain_spans
+from mlbook.pdf.tags import PLAIN_KEYS, without_plain_spans
 
 
 def tagged_pdf() -> bytes:

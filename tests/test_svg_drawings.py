@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import weasyprint
 
-from mlbook import math, svg_drawings
+from mlbook.markup import math
+from mlbook.pdf import drawings as svg_drawings
 
 FORMULA = r"\frac{a+b}{a-b} = \sqrt{a^2 + b^2}"
 GROUPS = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30" viewBox="0 0 40 30">'

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mlbook.cli import run
-from mlbook.load import load
+from mlbook.content.load import load
 from tests.conftest import CONTENT, SAMPLE
 
 

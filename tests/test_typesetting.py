@@ -11,10 +11,10 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pypdf import PdfReader
 
-from mlbook import figures, markdown, math
-from mlbook.codeblocks import code_blocks
-from mlbook.load import load
-from mlbook.markdown import AnswerRenderer
+from mlbook.markup import figures, markdown, math
+from tests.codeblocks import code_blocks
+from mlbook.content.load import load
+from mlbook.markup.markdown import AnswerRenderer
 from tests.conftest import CONTENT, SAMPLE
 
 
@@ -103,7 +103,8 @@ def test_code_keeps_the_look_of_every_token_without_spans_that_have_none():
 def test_writing_a_pdf_leaves_weasyprints_logger_as_it_found_it(before, tmp_path):
     import logging
 
-    from mlbook import render, write
+    from mlbook.pdf import write
+    from mlbook.render import documents as render
 
     logger = logging.getLogger("weasyprint")
     logger.propagate = before

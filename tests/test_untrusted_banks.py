@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from mlbook import staging, sync
-from mlbook.bank_files import sanitized_svg
+from mlbook.upstream import merge as sync, staging
+from mlbook.upstream.bank_files import sanitized_svg
 from mlbook.cli import run
-from mlbook.load import load
+from mlbook.content.load import load
 from tests.conftest import ROOT, SAMPLE
 
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c63"
@@ -191,7 +191,7 @@ def test_a_source_url_that_is_not_http_is_refused_everywhere(tmp_path, sample_co
 
 
 def test_no_output_link_is_other_than_http_or_a_fragment(tmp_path):
-    from mlbook.markdown import AnswerRenderer
+    from mlbook.markup.markdown import AnswerRenderer
     from mlbook.model import Location, Question
 
     question = Question("q", "Q?", (), None, (), (), "[a](mailto:x@y.z) [b](file:///etc/passwd) [c](other.md)"
@@ -464,7 +464,7 @@ def test_svg_sanitiser_decodes_css_escapes_and_drops_foreign_elements():
 
 
 def test_a_deeply_nested_svg_is_refused_not_a_crash():
-    from mlbook.bank_files import RefusedImage
+    from mlbook.upstream.bank_files import RefusedImage
 
     with pytest.raises(RefusedImage, match="nested more than 100 deep"):
         sanitized_svg(b'<svg xmlns="http://www.w3.org/2000/svg">' + b"<g>" * 1000 + b"</g>" * 1000 + b"</svg>")
@@ -719,7 +719,7 @@ def test_a_question_file_that_is_a_link_is_never_read_into_the_book(sample_copy,
     ("x" + "^{x" * 20 + "}" * 20, "{…} groups nested 20 deep; at most 8"),
 ])
 def test_formulas_that_write_css_blow_up_the_layout_or_the_renderer_are_refused(latex, message):
-    from mlbook import math
+    from mlbook.markup import math
 
     with pytest.raises(math.MathError, match=re.escape(message)):
         math.check(latex, False)

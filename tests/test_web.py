@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from mlbook.cli import run
-from mlbook.load import load
+from mlbook.content.load import load
 from tests.conftest import CONTENT, SAMPLE
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")

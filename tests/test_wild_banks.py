@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mlbook.errors import ContentError
-from mlbook.load import load
-from mlbook.sync import NewBook, SyncError, import_bank
+from mlbook.content.load import load
+from mlbook.upstream.merge import NewBook, SyncError, import_bank
 from tests.conftest import ROOT
 
 WILD = ROOT / "tests" / "sample" / "wild"
@@ -142,7 +142,7 @@ def test_import_refuses_with_a_located_message_or_writes_a_bank_that_passes_the_
     try:
         import_bank(source, content, new_book=NewBook("en"))
     except (ContentError, SyncError) as refusal:
-        problems = refusal.problems if isinstance(refusal, ContentError) else [str(refusal)]
+        problems = [str(p) for p in refusal.problems] if isinstance(refusal, ContentError) else [str(refusal)]
         assert all(re.match(r"^(/|--)", problem) for problem in problems), problems
         return
     book = load(content)  # raises if import wrote a bank that `check` refuses

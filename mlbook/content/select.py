@@ -6,7 +6,7 @@ import dataclasses
 import random
 from dataclasses import dataclass
 
-from .model import Book, Question
+from mlbook.model import Book, Question
 
 
 @dataclass(frozen=True)

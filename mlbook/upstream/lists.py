@@ -10,9 +10,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import qa
-from .errors import ContentError
-from .text import looks_like_mojibake, repair_mojibake, without_unwanted_characters
+from mlbook.upstream import qa
+from mlbook.errors import ContentError, Problem
+from mlbook.model import Location
+from mlbook.text import looks_like_mojibake, repair_mojibake, without_unwanted_characters
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _ITEM = re.compile(r"^(\s*)(?:[-*+]|\d+[.)])\s+(.*\S)\s*$")
@@ -66,9 +67,11 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
     if not path.is_dir():
         return _read_file(path, flat_title, marks)
     notes: list[str] = []
-    files = _markdown_files(path, notes)
+    files, not_followed = _markdown_files(path)
+    notes += map(str, not_followed)
     if not files:
-        raise ContentError(notes + [f"{path}: no .md files in the folder"])
+        raise ContentError(not_followed + [Problem(path, "no .md files in the folder")])
+    skipped: list[Problem] = []
     banks, title = [], path.name
     for file in files:
         text, repaired = _read_text(file, notes)
@@ -80,9 +83,10 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
                                 _first_heading(text) or _name_title(file), marks, file_is_section=True,
                                 root=path))
         except NoQuestions:  # a README with badges and a table of contents, say
-            notes.append(f"{file}:1: no questions in this file; skipped")
+            skipped.append(Problem(Location(file, 1), "no questions in this file; skipped"))
+            notes.append(str(skipped[-1]))
     if not banks:
-        raise ContentError(notes)
+        raise ContentError(not_followed + skipped)
     return ImportedBank(_merged([s for b in banks for s in b.sections]), any(b.repaired_mojibake for b in banks),
                         title, notes + [n for b in banks for n in b.notes])
 
@@ -113,23 +117,23 @@ def _merged(sections: list[ImportedSection]) -> list[ImportedSection]:
     return list(by_title.values())
 
 
-def _markdown_files(folder: Path, notes: list[str]) -> list[Path]:
+def _markdown_files(folder: Path) -> tuple[list[Path], list[Problem]]:
     """The folder's `.md` files in name order, none of them hidden or reached through a symbolic link
-    (a link may point anywhere on the machine: it is reported, not followed)."""
-    found = []
+    (a link may point anywhere on the machine: it is reported, not followed), and those reports."""
+    found, not_followed = [], []
     for directory, subdirectories, names in os.walk(folder):
         here = Path(directory)
         for name in [n for n in subdirectories if (here / n).is_symlink()]:
-            notes.append(f"{here / name}:1: a symbolic link to a folder; not followed")
+            not_followed.append(Problem(Location(here / name, 1), "a symbolic link to a folder; not followed"))
         subdirectories[:] = sorted(n for n in subdirectories if not n.startswith(".") and not (here / n).is_symlink())
         for name in names:
             if not name.lower().endswith((".md", ".markdown")) or name.startswith("."):
                 continue
             if (here / name).is_symlink():
-                notes.append(f"{here / name}:1: a symbolic link; not followed")
+                not_followed.append(Problem(Location(here / name, 1), "a symbolic link; not followed"))
             else:
                 found.append(here / name)
-    return sorted(found)
+    return sorted(found), not_followed
 
 
 class NoQuestions(ContentError):
@@ -164,22 +168,24 @@ def _read_text(path: Path, notes: list[str]) -> tuple[str, bool]:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise ContentError([f"{path}:1: not a regular file; import reads Markdown files"])
+            raise ContentError([Problem(Location(path, 1), "not a regular file; import reads Markdown files")])
         if info.st_size > MAX_SOURCE_BYTES:
-            raise ContentError([f"{path}:1: the file is {info.st_size:,} bytes; the import reads files of"
-                                f" at most {MAX_SOURCE_BYTES:,}"])
+            raise ContentError([Problem(Location(path, 1), f"the file is {info.st_size:,} bytes; the import reads"
+                                        f" files of at most {MAX_SOURCE_BYTES:,}")])
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
-        raise ContentError([f"{path}:1: cannot read: {exc.strerror}"]) from None
+        raise ContentError([Problem(Location(path, 1), f"cannot read: {exc.strerror}")]) from None
     except UnicodeDecodeError as exc:
-        raise ContentError([f"{path}:1: not valid UTF-8 (byte {exc.start}); save it as UTF-8"]) from None
+        raise ContentError([Problem(Location(path, 1), f"not valid UTF-8 (byte {exc.start}); save it as UTF-8")]) \
+            from None
     text = text.replace("\r\n", "\n")
     repaired = False
     if looks_like_mojibake(text):
         fixed = repair_mojibake(text)
         if fixed is None:
-            raise ContentError([f"{path}:1: text looks like mojibake (UTF-8 decoded as another code page)"
-                                " and cannot be repaired automatically; convert it back to UTF-8 first"])
+            raise ContentError([Problem(Location(path, 1), "text looks like mojibake (UTF-8 decoded as another code"
+                                        " page) and cannot be repaired automatically; convert it back to UTF-8"
+                                        " first")])
         text, repaired = fixed, True
     text, removed = without_unwanted_characters(text)  # after the repair, which can bring some back
     notes += [f"{path}:{line}: {name} removed" + (" (a line break)" if "SEPARATOR" in name else "")
@@ -206,8 +212,8 @@ def _from_qa(bank: qa.QABank, path: Path, repaired: bool) -> ImportedBank:
                                                  list(group.questions)))
         sections.append(imported)
     if not sections:
-        raise NoQuestions([f"{path}:1: no questions found: expected questions as bold paragraphs,"
-                            " headings or list items, each followed by its answer"])
+        raise NoQuestions([Problem(Location(path, 1), "no questions found: expected questions as bold"
+                                   " paragraphs, headings or list items, each followed by its answer")])
     return ImportedBank(sections, repaired, _split_emoji(bank.title)[1], bank.notes)
 
 
@@ -263,8 +269,8 @@ def parse_question_list(text: str, path: Path, flat_title: str = "Вопросы
     _report_skipped(lines, skipped, path, notes)
     sections = [s for s in sections if s.questions]
     if not sections:
-        raise NoQuestions([f"{path}:1: no questions found: expected list items ('- question') under"
-                            " '#'/'##' headings, or a plain list"])
+        raise NoQuestions([Problem(Location(path, 1), "no questions found: expected list items ('- question')"
+                                   " under '#'/'##' headings, or a plain list")])
     return sections
 
 

@@ -6,14 +6,14 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .errors import Problems
-from .files import first_link
-from .labels import LabelsError, labels
-from .markdown import DeferredChecks, check_body, figure_numbers
-from .model import Book, Location, Question, Section, Source, Subsection
-from .text import character_name, looks_like_mojibake, unwanted_character
-from .urls import is_web_address
-from .yamlsafe import LineDict, LineList, YamlProblem, parse_yaml
+from mlbook.errors import Problems
+from mlbook.files import first_link
+from mlbook.labels import LabelsError, labels
+from mlbook.markup.markdown import DeferredChecks, check_body, figure_numbers, stray_markup
+from mlbook.model import Book, Location, Question, Section, Source, Subsection
+from mlbook.text import character_name, looks_like_mojibake, unwanted_character
+from mlbook.urls import is_web_address
+from mlbook.content.yamlsafe import LineDict, LineList, YamlProblem, parse_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 QUESTION_KEYS = {"question", "key_points", "difficulty", "tags", "see_also", "sources"}
@@ -196,6 +196,10 @@ def _check_question_fields(raw: _RawQuestion, problems: Problems) -> None:
     if isinstance(points, list) and points and not 3 <= len(points) <= 6:
         problems.add(_field_line(raw, "key_points"), f"'key_points' has {len(points)} items;"
                      " write 3 to 6 short theses")
+    for point in points if isinstance(points, list) else []:
+        stray = stray_markup(point) if isinstance(point, str) else None
+        if stray:
+            problems.add(_field_line(raw, "key_points"), f"key point «{point[:60]}»: {stray}")
     difficulty = front.get("difficulty")
     if difficulty is not None and (type(difficulty) is not int or not 1 <= difficulty <= 3):
         problems.add(_field_line(raw, "difficulty"), f"'difficulty' must be 1, 2 or 3,"
@@ -331,7 +335,7 @@ def _issues_url(meta: LineDict, where: Location, problems: Problems) -> str:
 def _build_section(number: str, data, where: Location, questions, listed, problems) -> Section:
     if not isinstance(data, LineDict):
         problems.add(where, "each section must be a mapping with id, title and questions or subsections")
-        return Section("", "", "", number, ())
+        return Section("", "", "", number, (), where)
     sid = data.get("id")
     if not isinstance(sid, str) or not ID_PATTERN.match(sid):
         problems.add(where, "section 'id' is required: lowercase latin letters, digits, '-', '_'")
@@ -340,25 +344,25 @@ def _build_section(number: str, data, where: Location, questions, listed, proble
     has_subsections, has_questions = "subsections" in data, "questions" in data
     if has_subsections == has_questions:
         problems.add(where, f"section '{title}' needs either 'subsections' or 'questions', not both")
-        return Section(str(sid), title, str(emoji), number, ())
+        return Section(str(sid), title, str(emoji), number, (), where)
     if has_questions:
         group = _build_group(number, "", data, where, questions, listed, problems)
-        return Section(str(sid), title, str(emoji), number, (group,))
+        return Section(str(sid), title, str(emoji), number, (group,), where)
     subsections = data["subsections"]
     if not isinstance(subsections, LineList):
         problems.add(Location(where.path, data.key_lines["subsections"]), "'subsections' must be a list")
-        return Section(str(sid), title, str(emoji), number, ())
+        return Section(str(sid), title, str(emoji), number, (), where)
     groups = tuple(
         _build_subsection(f"{number}.{j}", sub, Location(where.path, line), questions, listed, problems)
         for j, (sub, line) in enumerate(zip(subsections, subsections.item_lines), start=1)
     )
-    return Section(str(sid), title, str(emoji), number, groups)
+    return Section(str(sid), title, str(emoji), number, groups, where)
 
 
 def _build_subsection(number, data, where, questions, listed, problems) -> Subsection:
     if not isinstance(data, LineDict):
         problems.add(where, "each subsection must be a mapping with title and questions")
-        return Subsection("", number, ())
+        return Subsection("", number, (), where)
     title = _text_field(data, "title", where, problems)
     return _build_group(number, title, data, where, questions, listed, problems)
 
@@ -368,7 +372,7 @@ def _build_group(number, title, data: LineDict, where, questions, listed, proble
     line = data.key_lines.get("questions", where.line)
     if not isinstance(ids, LineList) or not all(isinstance(i, str) for i in ids):
         problems.add(Location(where.path, line), "'questions' must be a list of question ids")
-        return Subsection(title, number, ())
+        return Subsection(title, number, (), where)
     built = []
     for k, (qid, qline) in enumerate(zip(ids, ids.item_lines), start=1):
         at = Location(where.path, qline)
@@ -382,7 +386,7 @@ def _build_group(number, title, data: LineDict, where, questions, listed, proble
         raw = questions[qid]
         if raw is not None:
             built.append(_make_question(qid, f"{number}.{k}", raw))
-    return Subsection(title, number, tuple(built))
+    return Subsection(title, number, tuple(built), where)
 
 
 def _make_question(qid: str, number: str, raw: _RawQuestion) -> Question:

@@ -34,7 +34,7 @@ import weasyprint.svg
 from weasyprint.images import SVGImage
 from weasyprint.urls import fetch
 
-from .files import atomic_output
+from mlbook.files import atomic_output
 
 FORMAT = "mlbook-svg-drawing 1"
 _RESOURCE_OPERATORS = (b"Tf", b"sh", b"scn", b"SCN", b"cs", b"CS", b"BDC", b"BMC", b"EMC", b"BI", b"ri",

@@ -12,13 +12,13 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from . import figures, math
-from .labels import labels
-from .markdown import AnswerRenderer, pygments_css, question_html, question_text  # noqa: F401 (re-exported)
-from .model import Book, Question, Section, Subsection
-from .urls import is_safe_href
+from mlbook.markup import figures, math
+from mlbook.labels import labels
+from mlbook.markup.markdown import AnswerRenderer, pygments_css, question_html, question_text  # noqa: F401 (re-exported)
+from mlbook.model import Book, Question, Section, Subsection
+from mlbook.urls import is_safe_href
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PAPER_SIZES = {"A4": "A4", "A5": "A5", "letter": "letter"}
 
 

@@ -16,11 +16,12 @@ from pathlib import Path
 import weasyprint
 from ebooklib import epub
 
-from . import join, layout, render, svg_drawings
-from .fetch import BookFetcher, mime
-from .files import atomic_output, write_text_atomically
-from .labels import Labels, labels
-from .model import Book
+from mlbook.pdf import drawings, join, layout
+from mlbook.render import documents
+from mlbook.pdf.fetch import BookFetcher, mime
+from mlbook.files import atomic_output, write_text_atomically
+from mlbook.labels import Labels, labels
+from mlbook.model import Book
 
 
 class _PageProgress(logging.Handler):
@@ -38,14 +39,14 @@ class _PageProgress(logging.Handler):
 
 def write_pdf(html: str, book: Book, target: Path, progress=None) -> tuple[int, list[str]]:
     """Lay out the HTML and write the PDF; return its page count and WeasyPrint's warnings."""
-    fetcher = BookFetcher(list(render.print_file_roots(book)))
+    fetcher = BookFetcher(list(documents.print_file_roots(book)))
     progress_logger, main_logger = logging.getLogger("weasyprint.progress"), logging.getLogger("weasyprint")
     pages, warnings = _PageProgress(progress or (lambda page: None)), layout.WarningCollector()
     progress_logger.addHandler(pages)
     progress_logger.setLevel(logging.INFO)
     main_logger.addHandler(warnings)
     propagate, main_logger.propagate = main_logger.propagate, False
-    svg_drawings.install(layout.drawings_dir())
+    drawings.install(layout.drawings_dir())
     try:
         document = weasyprint.HTML(string=html, base_url=str(book.root.resolve()) + "/",
                                    url_fetcher=fetcher).render()
@@ -63,7 +64,7 @@ MAX_PASSES = 4
 """Layout passes before the page numbers must have settled (usually one; two on an empty cache)."""
 
 
-def write_book_pdf(book: Book, page: render.Page, target: Path, progress=None) -> tuple[int, list[str]]:
+def write_book_pdf(book: Book, page: documents.Page, target: Path, progress=None) -> tuple[int, list[str]]:
     """Lay the book out part by part until every page number it shows is right; join the parts.
 
     Returns the page count and WeasyPrint's warnings. The page map of the last build (where every
@@ -76,13 +77,13 @@ def write_book_pdf(book: Book, page: render.Page, target: Path, progress=None) -
     return count, [message for part in laid_out for message in part.warnings]
 
 
-def _laid_out_book(book: Book, page: render.Page, target: Path, progress) -> list[layout.LaidOutPart]:
+def _laid_out_book(book: Book, page: documents.Page, target: Path, progress) -> list[layout.LaidOutPart]:
     """Every part laid out with the page numbers of the last pass, until they no longer change."""
-    parts = render.render_book_parts(book, page)
+    parts = documents.render_book_parts(book, page)
     _return_freed_memory()  # what rendering left behind, before the workers are forked
     map_file = _page_map_file(book, page)
     pages = _read_page_map(map_file)
-    roots = render.print_file_roots(book)
+    roots = documents.print_file_roots(book)
     base_url = str(book.root.resolve()) + "/"
     if not pages.starts:  # a first build: find where everything falls, then lay out with those numbers
         measured = layout.measure_parts([layout.Job(part.name, part.html(pages), base_url, roots)
@@ -118,30 +119,30 @@ class LayoutNotSettled(Exception):
     """The page numbers kept changing between layout passes (a page break that flips back and forth)."""
 
 
-def _page_map(parts: list[layout.LaidOutPart]) -> render.PageMap:
+def _page_map(parts: list[layout.LaidOutPart]) -> documents.PageMap:
     """Printed page numbers (the first page is 1) of every part's start and every anchor."""
     starts, anchors = {}, {}
     for part, first in zip(parts, layout.first_pages(parts)):
         starts[part.name] = first + 1
         for name, (index, _, _) in part.anchors.items():
             anchors.setdefault(name, first + 1 + index)
-    return render.PageMap(starts, anchors)
+    return documents.PageMap(starts, anchors)
 
 
-def _page_map_file(book: Book, page: render.Page) -> Path:
+def _page_map_file(book: Book, page: documents.Page) -> Path:
     key = hashlib.sha256(f"{book.root.resolve()}|{page}".encode()).hexdigest()[:24]
     return layout.CACHE_DIR / "maps" / f"{key}.json"
 
 
-def _read_page_map(path: Path) -> render.PageMap:
+def _read_page_map(path: Path) -> documents.PageMap:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return render.PageMap(dict(data["starts"]), dict(data["anchors"]))
+        return documents.PageMap(dict(data["starts"]), dict(data["anchors"]))
     except (OSError, ValueError, KeyError, TypeError):
-        return render.PageMap()
+        return documents.PageMap()
 
 
-def _write_page_map(path: Path, pages: render.PageMap) -> None:
+def _write_page_map(path: Path, pages: documents.PageMap) -> None:
     write_text_atomically(path, json.dumps({"starts": pages.starts, "anchors": pages.anchors},
                                            ensure_ascii=False, sort_keys=True))
 
@@ -150,7 +151,7 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
                edition: str = "epub") -> None:
     """Build the EPUB3 (a chapter per section, nav and NCX) and write it reproducibly. `edition`:
     "epub" (formulas as SVG) or "kindle" (formulas as MathML)."""
-    front, chapters, renderer = render.render_epub_parts(book, answers, edition)
+    front, chapters, renderer = documents.render_epub_parts(book, answers, edition)
     ebook = epub.EpubBook()
     ebook.set_identifier(book.identifier)
     ebook.set_title(book.title)
@@ -167,7 +168,7 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
     ebook.add_item(epub.EpubItem(uid="style", file_name="style/book.css", media_type="text/css",
                                  content=css.encode()))
     about = _xhtml_item("about", "about.xhtml", front)
-    items = [about] + [_xhtml_item(f"section-{s.number}", render.epub_chapter_name(s.number), html)
+    items = [about] + [_xhtml_item(f"section-{s.number}", documents.epub_chapter_name(s.number), html)
                        for s, html in chapters]
     for item in items:
         ebook.add_item(item)
@@ -176,8 +177,8 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
                                      file_name=figure.name, media_type=mime(figure.path),
                                      content=figure.path.read_bytes()))
     ebook.toc = [epub.Link("about.xhtml", words.about, "toc-about")] + [
-        (epub.Section(f"{s.number}. {s.title}", render.epub_chapter_name(s.number)),
-         [epub.Link(render.epub_href(q), f"{q.number} {render.question_text(q.text)}", f"toc-{q.id}") for q in s.questions])
+        (epub.Section(f"{s.number}. {s.title}", documents.epub_chapter_name(s.number)),
+         [epub.Link(documents.epub_href(q), f"{q.number} {documents.question_text(q.text)}", f"toc-{q.id}") for q in s.questions])
         for s, _ in chapters
     ]
     ebook.add_item(epub.EpubNcx())

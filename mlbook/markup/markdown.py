@@ -18,13 +18,13 @@ from pygments.lexers import get_lexer_by_name
 from pygments.token import Token
 from pygments.util import ClassNotFound
 
-from . import figures, math, typography
-from .errors import Problems
-from .files import cache_file, cached_text
-from .labels import Labels, labels
-from .model import Location, Question
-from .text import cache_root
-from .urls import is_safe_href
+from mlbook.markup import figures, math, typography
+from mlbook.errors import Problems
+from mlbook.files import cache_file, cached_text
+from mlbook.labels import Labels, labels
+from mlbook.model import Location, Question
+from mlbook.text import cache_root
+from mlbook.urls import is_safe_href
 
 CODE_STYLE = "friendly"
 """Pygments' style of the code blocks (print-friendly, light)."""
@@ -50,6 +50,14 @@ _INLINE_STYLE_FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style=CODE_
 TARGETS = ("print", "epub", "kindle", "web", "anki")
 """`print`: SVG math as images, file images; `epub`: SVG math inline in the page (e-ink readers without
 MathML); `kindle` and `web`: MathML; `anki`: Anki's own \\( \\) math, inline styles."""
+
+
+def fence_info(info: str) -> tuple[str, str | None]:
+    """A code block's language (the info string's first word, as written) and why it is not run: the
+    text after `norun:` ('' when the reason is missing), None for a block that runs."""
+    language, _, rest = info.strip().partition(" ")
+    rest = rest.strip()
+    return language, rest.removeprefix("norun:").strip() if rest.startswith("norun:") else None
 
 
 def _parser() -> MarkdownIt:
@@ -135,6 +143,9 @@ def check_body(question: Question, content_root: Path, known_ids: set[str], prob
         where = Location(question.source.path, line)
         if token.type == "math_block":
             deferred.formulas.append((token.content, True, where))
+        elif token.type == "fence" and fence_info(token.info)[1] == "":
+            problems.add(where, "a code block marked 'norun:' needs the reason it is not run after it,"
+                         " e.g. ```python norun: needs a GPU")
         for child in token.children or []:
             if child.type == "math_inline" or child.type == "math_inline_double":
                 deferred.formulas.append((child.content, child.type == "math_inline_double", where))
@@ -148,6 +159,22 @@ def check_body(question: Question, content_root: Path, known_ids: set[str], prob
                     kind = "figure" if target.startswith("fig:") else "question"
                     hint = "a figure's file name without .svg" if kind == "figure" else "a question id"
                     problems.add(where, f"link to unknown {kind} '#{target}' (use {hint})")
+
+
+_LATEX_IN_TEXT = re.compile(r"\\[a-zA-Z]+|\w_\{|\^")
+"""What only LaTeX writes: a command, a braced subscript, a superscript."""
+
+
+def stray_markup(point: str) -> str | None:
+    """What in a key point would print as source rather than as meant: LaTeX outside `$…$`, or
+    emphasis made by underscores (a name like `__init__` outside backticks); None when there is none."""
+    for child in (child for token in _PARSER.parseInline(point) for child in token.children or []):
+        found = _LATEX_IN_TEXT.search(child.content) if child.type == "text" else None
+        if found:
+            return f"LaTeX outside $…$ («{found.group()}»): put the formula between $ and $"
+        if child.type in ("em_open", "strong_open") and child.markup.startswith("_"):
+            return "emphasis made by '_': write names with underscores in `backticks`"
+    return None
 
 
 _QUESTION_PARSER = MarkdownIt("commonmark", {"html": False}).disable(["image"])
@@ -391,7 +418,7 @@ def _render_math_block(self, tokens, idx, options, env):
 
 def _render_fence(self, tokens, idx, options, env):
     token = tokens[idx]
-    language, _, rest = token.info.strip().partition(" ")
+    language, reason = fence_info(token.info)
     try:
         lexer = get_lexer_by_name(language.lower()) if language else None
     except ClassNotFound:
@@ -399,9 +426,8 @@ def _render_fence(self, tokens, idx, options, env):
     formatter = _INLINE_STYLE_FORMATTER if _renderer_of(env).target == "anki" else _FORMATTER
     code = _highlighted(token.content, lexer, formatter) if lexer else str(escape(token.content))
     label = f'<span class="code-lang">{escape(language)}</span>' if language else ""
-    note = rest.strip().removeprefix("norun:").strip()
-    if rest.strip().startswith("norun:") and note:
-        label += f'<span class="code-note">{escape(_renderer_of(env).labels.code_not_run)}: {escape(note)}</span>'
+    if reason:
+        label += f'<span class="code-note">{escape(_renderer_of(env).labels.code_not_run)}: {escape(reason)}</span>'
     return f'<div class="code">{label}<pre class="highlight"><code>{code}</code></pre></div>\n'
 
 

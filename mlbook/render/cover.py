@@ -7,8 +7,8 @@ import textwrap
 
 from PIL import Image, ImageDraw, ImageFont
 
-from .labels import labels
-from .model import Book
+from mlbook.labels import labels
+from mlbook.model import Book
 
 WIDTH, HEIGHT = 1200, 1800
 BLUE = (27, 79, 138)

@@ -12,9 +12,9 @@ import latex2mathml.converter
 import ziamath
 from markupsafe import Markup, escape
 
-from . import workers
-from .files import cache_file, cached_text, write_text_atomically
-from .text import cache_root
+from mlbook import workers
+from mlbook.files import cache_file, cached_text, write_text_atomically
+from mlbook.text import cache_root
 
 SIZE = 20.0
 """Font size ziamath renders at; the SVG is then scaled to the text size in em."""

@@ -19,17 +19,17 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ContentError
-from .files import read_no_follow
-from .importer import ImportedBank, ImportedSection, read_bank
-from .labels import Labels, LabelsError, labels
-from .load import MAX_FILE_BYTES, load, split_front_matter
-from .markdown import question_text
-from .model import Book, Question
-from .qa import QAQuestion
-from .staging import LOCK, Staging, finish_interrupted_locked, import_lock
-from .text import content_words, slugify
-from .urls import is_web_address
+from mlbook.errors import ContentError, Problem
+from mlbook.files import read_no_follow
+from mlbook.upstream.lists import ImportedBank, ImportedSection, read_bank
+from mlbook.labels import Labels, LabelsError, labels
+from mlbook.content.load import MAX_FILE_BYTES, load, split_front_matter
+from mlbook.markup.markdown import question_text
+from mlbook.model import Book, Location, Question
+from mlbook.upstream.qa import QAQuestion
+from mlbook.upstream.staging import LOCK, Staging, finish_interrupted_locked, import_lock
+from mlbook.text import content_words, slugify
+from mlbook.urls import is_web_address
 
 SIMILAR = 0.85
 """Similarity (difflib ratio of normalized texts) from which a question counts as reworded."""
@@ -206,9 +206,9 @@ def _check_result(content: Path, staging: Staging) -> None:
         try:
             load(trial)
         except ContentError as error:
-            raise ContentError([problem.replace(str(trial), str(content)) for problem in error.problems]
-                               + [f"{content}: the bank this import would write fails the check above;"
-                                  " nothing was written"]) from None
+            raise ContentError([problem.moved(trial, content) for problem in error.problems]
+                               + [Problem(content, "the bank this import would write fails the check above;"
+                                          " nothing was written")]) from None
 
 
 def _check_target(content: Path, new_book: NewBook) -> None:
@@ -293,9 +293,10 @@ def _write_question(path: Path, text: str, imported: QAQuestion | None, staging:
 def _staged_question_file(path: Path, text: str, imported: QAQuestion, staging: Staging) -> None:
     size = len(text.encode("utf-8"))
     if size > MAX_FILE_BYTES:
-        where = f"{imported.path}:{imported.line}" if imported.path else str(path)
-        raise ContentError([f"{where}: the answer to «{imported.text[:60]}» is {size:,} bytes; a question"
-                            f" file holds at most {MAX_FILE_BYTES:,}: shorten or split it; nothing was written"])
+        where = Location(imported.path, imported.line) if imported.path else path
+        raise ContentError([Problem(where, f"the answer to «{imported.text[:60]}» is {size:,} bytes; a"
+                                    f" question file holds at most {MAX_FILE_BYTES:,}: shorten or split it;"
+                                    " nothing was written")])
     staging.write(path, text)
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
-from . import zygote
-from .model import Location, Question
+from mlbook import zygote
+from mlbook.markup.markdown import fence_info
+from mlbook.model import Location, Question
 
 RUNNABLE = {"python", "sql"}
 _parser = MarkdownIt("commonmark")
@@ -38,9 +39,7 @@ def code_blocks(question: Question) -> list[CodeBlock]:
     for token in _parser.parse(question.body):
         if token.type != "fence":
             continue
-        language, _, rest = token.info.strip().partition(" ")
-        rest = rest.strip()
-        reason = rest.removeprefix("norun:").strip() if rest.startswith("norun:") else None
+        language, reason = fence_info(token.info)
         line = question.body_line + token.map[0]
         blocks.append(CodeBlock(language.lower(), token.content, reason,
                                 Location(question.source.path, line)))

@@ -14,8 +14,8 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlparse
 
-from .text import cache_root
-from .zygote import Stopped, Zygote
+from mlbook.text import cache_root
+from mlbook.zygote import Stopped, Zygote
 
 CACHE_DIR = cache_root() / "figures"
 IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg"}

@@ -22,11 +22,11 @@ from pathlib import Path
 import pydyf
 import weasyprint
 
-from . import structure, svg_drawings
-from .fetch import BookFetcher, local_path
-from .files import atomic_output
-from .text import cache_root
-from .workers import count, run_unordered
+from mlbook.pdf import drawings, tags
+from mlbook.pdf.fetch import BookFetcher, local_path
+from mlbook.files import atomic_output
+from mlbook.text import cache_root
+from mlbook.workers import count, run_unordered
 
 CACHE_DIR = cache_root() / "layout"
 FORMAT = 4
@@ -215,7 +215,7 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
     logger.addHandler(warnings)
     logger.propagate = False
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    svg_drawings.install(drawings_dir())
+    drawings.install(drawings_dir())
     # WeasyPrint makes millions of objects and few reference cycles: the collector's passes over
     # them were 10–14 % of a part's time; it runs once, after the part
     gc.disable()
@@ -238,7 +238,7 @@ def _laid_out_part(job: Job, write: bool, warnings: list[str]) -> tuple[bytes | 
     """The part's PDF (None when only measured) and its cache record."""
     document = weasyprint.HTML(string=job.html, base_url=job.base_url,
                                url_fetcher=BookFetcher(list(job.roots))).render()
-    data = structure.without_plain_spans(
+    data = tags.without_plain_spans(
         document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=True, custom_metadata=False)) if write else None
     meta = {"pages": len(document.pages), "anchors": {}, "bookmarks": [], "warnings": warnings,
             "sha256": data and hashlib.sha256(data).hexdigest()}

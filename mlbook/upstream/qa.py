@@ -16,11 +16,12 @@ from urllib.parse import unquote, urlparse
 
 from markdown_it import MarkdownIt
 
-from . import math
-from .bank_files import BankImage, RefusedImage, read_image
-from .errors import ContentError
-from .markdown import parse as parse_answer
-from .urls import is_web_address
+from mlbook.markup import math
+from mlbook.upstream.bank_files import BankImage, RefusedImage, read_image
+from mlbook.errors import ContentError, Problem
+from mlbook.model import Location
+from mlbook.markup.markdown import parse as parse_answer
+from mlbook.urls import is_web_address
 
 DIFFICULTY_MARKS = {"👶": 1, "⭐️": 2, "⭐": 2, "🚀": 3, "[e]": 1, "[m]": 2, "[h]": 3, "(easy)": 1, "(medium)": 2,
                     "(hard)": 3, "[easy]": 1, "[medium]": 2, "[hard]": 3}
@@ -304,9 +305,9 @@ def _check_nesting(tokens: list, path: Path) -> None:
     deepest = next((token for token in tokens if token.level >= _PARSER.options["maxNesting"] - 1
                     and token.map is not None), None)
     if deepest is not None:
-        raise ContentError([f"{path}:{deepest.map[0] + 1}: lists or quotes nested more than"
-                            f" {_PARSER.options['maxNesting'] - 2} levels deep; the import cannot read what"
-                            " follows them: flatten them"])
+        raise ContentError([Problem(Location(path, deepest.map[0] + 1), "lists or quotes nested more than"
+                                    f" {_PARSER.options['maxNesting'] - 2} levels deep; the import cannot read"
+                                    " what follows them: flatten them")])
 
 
 def _question_layout(blocks: list[_Block], lines: list[str]) -> tuple[str, int | None]:

@@ -14,9 +14,9 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
 
-from .files import atomic_output
-from .layout import LaidOutPart, first_pages
-from .render import FOREIGN_LINK
+from mlbook.files import atomic_output
+from mlbook.pdf.layout import LaidOutPart, first_pages
+from mlbook.render.documents import FOREIGN_LINK
 
 
 def join_parts(parts: list[LaidOutPart], target: Path) -> int:

@@ -20,11 +20,12 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import jinja2
 import watchfiles
 
-from . import render, write_web
-from .errors import ContentError
-from .load import load
+from mlbook.render import documents
+from mlbook.web import site
+from mlbook.errors import ContentError
+from mlbook.content.load import load
 
-LIVE_SCRIPT = render.TEMPLATES / "site" / "live.js"
+LIVE_SCRIPT = documents.TEMPLATES / "site" / "live.js"
 PING_SECONDS = 10.0
 _TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
           ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
@@ -52,14 +53,14 @@ class Preview:
         On a content error the last good pages stay and the problems are kept for the banner.
         """
         try:
-            files = write_web.site_files(load(self.content), answers=True, open_answers=True)
-            changed, problems = write_web.update_site(files, self.site), []
+            files = site.site_files(load(self.content), answers=True, open_answers=True)
+            changed, problems = site.update_site(files, self.site), []
         except ContentError as error:
-            changed, problems = [], list(error.problems)
+            changed, problems = [], [str(problem) for problem in error.problems]
         except jinja2.TemplateSyntaxError as error:  # a template being edited
             changed, problems = [], [f"{error.filename or error.name}:{error.lineno}: {error.message}"]
         except jinja2.TemplateError as error:
-            changed, problems = [], [f"{render.TEMPLATES}: {error}"]
+            changed, problems = [], [f"{documents.TEMPLATES}: {error}"]
         with self._built:
             self.problems = problems
             self.version += 1

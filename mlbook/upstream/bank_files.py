@@ -21,9 +21,9 @@ from urllib.parse import unquote, urlsplit
 
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-from .figures import image_kind
-from .files import first_link, read_no_follow
-from .urls import is_safe_href
+from mlbook.markup.figures import image_kind
+from mlbook.files import first_link, read_no_follow
+from mlbook.urls import is_safe_href
 
 MAX_IMAGE_BYTES = 10_000_000
 """The largest image an import copies."""

@@ -11,21 +11,21 @@ from pathlib import Path
 import genanki
 from markupsafe import escape
 
-from . import render
-from .labels import labels
-from .markdown import pygments_css
-from .model import Book
-from .files import atomic_output
+from mlbook.render import documents
+from mlbook.labels import labels
+from mlbook.markup.markdown import pygments_css
+from mlbook.model import Book
+from mlbook.files import atomic_output
 
 SITE_ASSETS = {"style.css": "site/site.css", "site.js": "site/site.js"}
 
 
 def site_files(book: Book, answers: bool, open_answers: bool = False) -> dict[str, bytes]:
     """Every file of the web edition by its path in the site folder: pages, assets, figures."""
-    pages, renderer = render.render_site(book, answers, open_answers)
+    pages, renderer = documents.render_site(book, answers, open_answers)
     files = {name: text.encode("utf-8") for name, text in pages.items()}
     for name, template in SITE_ASSETS.items():
-        text = (render.TEMPLATES / template).read_text(encoding="utf-8")
+        text = (documents.TEMPLATES / template).read_text(encoding="utf-8")
         files[name] = (text + (pygments_css() if name == "style.css" else "")).encode("utf-8")
     for figure in renderer.figures:
         files[figure.name] = figure.path.read_bytes()
@@ -109,7 +109,7 @@ def anki_model(book: Book) -> genanki.Model:
 
 def write_anki(book: Book, target: Path) -> int:
     """Write the deck: one note per question, a sub-deck per section; return the note count."""
-    notes, renderer = render.render_anki_notes(book)
+    notes, renderer = documents.render_anki_notes(book)
     model = anki_model(book)
     decks = {s.number: genanki.Deck(stable_id(book.identifier, "deck", s.id),
                                     f"{book.title}::{s.number}. {s.title}") for s in book.sections}

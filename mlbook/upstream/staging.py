@@ -18,7 +18,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-from .files import process_exists, read_no_follow, write_text_atomically
+from mlbook.files import process_exists, read_no_follow, write_text_atomically
 
 JOURNAL = ".import-journal.json"
 LOCK = ".import.lock"
