@@ -10,9 +10,10 @@ import time
 import webbrowser
 from pathlib import Path
 
+from mlbook import build
 from mlbook.pdf import write
-from mlbook.render import cover, documents
-from mlbook.web import serve, site
+from mlbook.render import documents
+from mlbook.web import serve
 from mlbook.errors import ContentError
 from mlbook.upstream.merge import NewBook, SyncError, import_bank
 from mlbook.content.load import load
@@ -23,13 +24,10 @@ from mlbook.web.serve import Preview
 from mlbook.upstream.staging import StagingError, finish_interrupted
 from mlbook.text import printable
 
-FORMATS = ("pdf", "epub", "epub-kindle", "handout", "sheet")
-OUTPUT_NAMES = {"pdf": "book.pdf", "epub": "book.epub", "epub-kindle": "book-kindle.epub", "handout": "handout.pdf", "sheet": "sheet.pdf",
-                "html": "site", "anki": "ml-interview.apkg"}
 
 
-class LayoutWarnings(Exception):
-    """WeasyPrint warned while laying out a PDF and `--strict` was given."""
+class UsageError(Exception):
+    """An option names what the book does not have: exit status 2, as argparse's own usage errors."""
 
 
 class Console:
@@ -70,22 +68,20 @@ class Console:
         if self.verbosity >= 2:
             print(message, file=sys.stderr)
 
+    def warn(self, message: str) -> None:
+        print(message, file=sys.stderr)
+
 
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="build.py", description=(
         "Build the ML interview book from content/: PDF book, EPUB, question-only handout, "
         "interviewer sheet."))
     commands = main.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, summary in [("pdf", "the PDF book with answers → OUT/book.pdf"),
-                          ("epub", "the EPUB3 e-book, formulas as SVG (e-ink readers, phones) → OUT/book.epub"),
-                          ("epub-kindle", "the EPUB3 e-book, formulas as MathML (Send to Kindle, Apple Books)"
-                           " → OUT/book-kindle.epub"),
-                          ("handout", "questions only, with room to write → OUT/handout.pdf"),
-                          ("sheet", "interviewer sheet: key points and 0–3 score boxes → OUT/sheet.pdf"),
-                          ("html", "web edition, answers open on demand → OUT/site/"),
-                          ("anki", "Anki deck, a card per question → OUT/ml-interview.apkg"),
-                          ("all", "the print and e-book outputs (pdf, epub, epub-kindle, handout, sheet)")]:
-        _add_build_options(commands.add_parser(name, help=summary, description=summary))
+    for output in build.OUTPUTS:
+        summary = f"{output.summary} → OUT/{output.file}{'/' if '.' not in output.file else ''}"
+        _add_build_options(commands.add_parser(output.name, help=summary, description=summary))
+    summary = f"the print and e-book outputs ({', '.join(output.name for output in build.ALL)})"
+    _add_build_options(commands.add_parser("all", help=summary, description=summary))
     serve = commands.add_parser(
         "serve", help="preview the web edition on 127.0.0.1, rebuilt and reloaded on every save",
         description="Serve the web edition from 127.0.0.1 with answers open, rebuild it whenever a file in"
@@ -100,7 +96,8 @@ def parser() -> argparse.ArgumentParser:
         "watch", help="rebuild one output on every save of the content or templates",
         description="Build FORMAT, then build it again whenever a file in the content folder or templates/"
         " is saved. Errors are printed as path:line; the previous file stays until a build succeeds.")
-    watch.add_argument("format", choices=FORMATS, help="the output to keep up to date")
+    watch.add_argument("format", choices=[output.name for output in build.ALL],
+                       help="the output to keep up to date")
     _add_build_options(watch)
     check = commands.add_parser("check", help="check the content; list unanswered questions")
     _add_common_options(check)
@@ -222,7 +219,10 @@ def run(argv: list[str] | None = None) -> int:
             print("\ninterrupted: outputs already written are complete; the one in progress was not"
                   " replaced", file=sys.stderr)
         return 130
-    except (LayoutWarnings, write.LayoutNotSettled, SyncError, StagingError) as error:
+    except UsageError as error:
+        print(f"{parser().prog} {args.command}: error: {error}", file=sys.stderr)
+        return 2
+    except (write.LayoutWarnings, write.LayoutNotSettled, SyncError, StagingError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except ContentError as error:
@@ -291,7 +291,6 @@ def _watch(args, console: Console) -> int:
     print(f"watching {args.content}/ and templates/: {args.format} is rebuilt on every save (Ctrl-C stops)",
           flush=True)
     stop = threading.Event()
-    args.command = args.format  # what `_build` builds
     _build_and_report(args, quiet)
     for _ in serve.changes([args.content, documents.TEMPLATES], stop):
         _build_and_report(args, quiet)
@@ -303,17 +302,20 @@ def _build_and_report(args, quiet: Console) -> None:
     started = time.perf_counter()
     stamp = time.strftime("%H:%M:%S")
     try:
-        _build(load(args.content), args, quiet)
+        _build(load(args.content), args, quiet, [build.BY_NAME[args.format]])
     except ContentError as error:
         for problem in error.problems:  # a message may span lines (YAML's); a path may not forge one
             print("\n".join(printable(part) for part in str(problem).split("\n")), file=sys.stderr)
         print(f"{stamp} error: {len(error.problems)} problem(s) in the content; {args.format} was not"
               " rebuilt (the previous file stays)", file=sys.stderr, flush=True)
         return
-    except (LayoutWarnings, write.LayoutNotSettled) as error:
+    except UsageError as error:
         print(f"{stamp} error: {error}", file=sys.stderr, flush=True)
         return
-    path = args.out / OUTPUT_NAMES[args.format]
+    except (write.LayoutWarnings, write.LayoutNotSettled) as error:
+        print(f"{stamp} error: {error}", file=sys.stderr, flush=True)
+        return
+    path = args.out / build.BY_NAME[args.format].file
     print(f"{stamp} {path}: rebuilt in {time.perf_counter() - started:.1f} s", flush=True)
 
 
@@ -341,72 +343,25 @@ def _report_figure_scripts(book: Book) -> None:
             print(f"  {script}")
 
 
-def _build(book: Book, args, console: Console) -> int:
+def _build(book: Book, args, console: Console, outputs=None) -> int:
+    """Build the outputs the command names (`all`: the print and e-book ones) of the selected questions."""
+    if outputs is None:
+        outputs = build.ALL if args.command == "all" else [build.BY_NAME[args.command]]
+    options = build.Options(answers=not args.no_answers, paper=args.paper, strict=args.strict)
+    build.build(_selected(book, args), outputs, args.out, options, console)
+    return 0
+
+
+def _selected(book: Book, args) -> Book:
+    """The questions `--sections`, `--tags`, `--difficulty` and `--random` keep."""
     selection = Selection(tuple(args.sections), tuple(args.tags), tuple(args.difficulty),
                           args.random_count, args.seed)
     missing = unknown_sections(book, selection)
     if missing:
-        raise ContentError([f"{args.content / 'book.yaml'}:1: no section or subsection"
-                            f" '{name}' (use a number like 2 or 2.4, or a section id)" for name in missing])
+        raise UsageError(f"argument --sections: {args.content / 'book.yaml'} has no section or subsection"
+                         f" {', '.join(repr(name) for name in missing)} (use a number like 2 or 2.4, or a"
+                         " section id)")
     chosen = select(book, selection)
     if not chosen.questions:
-        raise ContentError([f"{args.content / 'book.yaml'}:1: the selection keeps no questions"])
-    unanswered = sum(not q.answered for q in chosen.questions)
-    if unanswered:
-        console.info(f"  note: {unanswered} of {len(chosen.questions)} questions have no answer yet"
-                     " (python build.py check lists them)")
-    targets = FORMATS if args.command == "all" else (args.command,)
-    for target in targets:
-        _build_one(target, chosen, args, console)
-    return 0
-
-
-def _summarize_warnings(warnings: list[str], console: Console) -> None:
-    """Group WeasyPrint's warnings by kind: one line each, details with -v."""
-    kinds: dict[str, list[str]] = {}
-    for message in warnings:
-        kinds.setdefault(message.split(":")[0][:80], []).append(message)
-    for kind, messages in kinds.items():
-        print(f"  warning: {kind} ({len(messages)}×)", file=sys.stderr)
-        for message in messages:
-            console.detail(f"    {message[:200]}")
-
-
-def _build_one(target: str, book: Book, args, console: Console) -> None:
-    path = args.out / OUTPUT_NAMES[target]
-    answers = not args.no_answers and target in ("pdf", "epub", "epub-kindle", "html")
-    if target == "html":
-        console.stage("html: render and write site")
-        pages = site.write_site(book, answers, path)
-        console.done(f"{pages} pages")
-        console.info(f"html: {path}/index.html")
-        return
-    if target == "anki":
-        console.stage("anki: render and write deck")
-        notes = site.write_anki(book, path)
-        console.done(f"{notes} notes")
-    elif target in ("epub", "epub-kindle"):
-        console.stage(f"{target}: render and write")
-        css = (documents.TEMPLATES / "epub.css").read_text(encoding="utf-8") + documents.pygments_css()
-        edition = "kindle" if target == "epub-kindle" else "epub"
-        write.write_epub(book, answers, path, css, cover.cover_png(book), edition)
-        console.done()
-    else:
-        kind = {"pdf": "book", "handout": "handout", "sheet": "sheet"}[target]
-        page = documents.Page(kind, answers, args.paper)
-        if target == "pdf":
-            console.stage("pdf: lay out parts and join")
-            pages, warnings = write.write_book_pdf(book, page, path, console.part_progress)
-        else:
-            console.stage(f"{target}: render HTML")
-            html, _ = documents.render_print(book, page)
-            console.done()
-            console.stage(f"{target}: lay out and write PDF")
-            pages, warnings = write.write_pdf(html, book, path, console.progress)
-        console.clear_progress()
-        console.done(f"{pages} pages")
-        _summarize_warnings(warnings, console)
-        if warnings and args.strict:
-            raise LayoutWarnings(f"{path}: {len(warnings)} layout warning(s) with --strict; see above")
-    size = path.stat().st_size
-    console.info(f"{target}: {path} ({size / 1024:,.0f} KiB)")
+        raise UsageError("the selection (--sections, --tags, --difficulty) keeps no questions")
+    return chosen

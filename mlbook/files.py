@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
+import io
 import os
 import tempfile
-from collections.abc import Callable
+import time
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -73,17 +74,27 @@ def write_text_atomically(path: Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
 
 
-def cache_file(folder: Path, suffix: str, *inputs: str) -> Path:
-    """Where the cached result of `inputs` lives: a file named by their hash, in a folder per 2 hex digits."""
-    key = hashlib.sha256("|".join(inputs).encode()).hexdigest()
-    return folder / key[:2] / f"{key}{suffix}"
+def mime(path: Path) -> str:
+    """The media type of a file the outputs embed, by its name."""
+    return {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+            ".jpeg": "image/jpeg", ".css": "text/css"}.get(path.suffix.lower(), "application/octet-stream")
 
 
-def cached_text(path: Path, make: Callable[[], str]) -> str:
-    """The text in `path`, or `make()` written there first (a failing `make` writes nothing)."""
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError:
-        text = make()
-        write_text_atomically(path, text)
-        return text
+def source_date_epoch() -> int:
+    """The time written into outputs: `$SOURCE_DATE_EPOCH` (reproducible builds), else 1980-01-01."""
+    return int(os.environ.get("SOURCE_DATE_EPOCH", "315532800"))
+
+
+def reproducible_zip(data: bytes, stored_first: str | None = None) -> bytes:
+    """The same zip with its entries in name order, dated `source_date_epoch()`, deflated — but
+    `stored_first`, which comes first and uncompressed (an EPUB's `mimetype`): byte-identical rebuilds."""
+    stamp = time.gmtime(max(source_date_epoch(), 315532800))[:6]
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in sorted(source.namelist(), key=lambda n: (n != stored_first, n)):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED if name == stored_first else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name))
+    return out.getvalue()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
-from pathlib import Path
 
 _TRANSLIT = dict(zip(
     "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
@@ -74,11 +72,6 @@ def repair_mojibake(text: str) -> str | None:
         if not looks_like_mojibake(repaired):
             return repaired
     return None
-
-
-def cache_root() -> Path:
-    """Where rendered formulas and figures are cached: `.cache/` in the project, or $MLBOOK_CACHE."""
-    return Path(os.environ.get("MLBOOK_CACHE") or Path(__file__).resolve().parent.parent / ".cache")
 
 
 # --- characters a bank may hold: one rule for `check` and `import` --------------------------------

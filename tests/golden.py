@@ -1,13 +1,16 @@
-"""Golden HTML of the sample bank. `make golden` (python -m tests.golden) rewrites tests/golden/."""
+"""Golden HTML of the sample bank (print, EPUB, web pages, Anki card fields). `make golden` (python -m tests.golden) rewrites tests/golden/."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
-from mlbook.markup import figures, math
+from mlbook import cache
 from mlbook.content.load import load
-from mlbook.render.documents import Page, PageMap, render_book_parts, render_epub_parts, render_print
+from mlbook.pdf.page_map import BookPart, PageMap
+from mlbook.render.documents import (Page, render_anki_notes, render_book_parts, render_epub_parts, render_print,
+                                     render_site)
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "sample" / "content"
@@ -17,9 +20,10 @@ GOLDEN = ROOT / "tests" / "golden"
 def normalized(html: str) -> str:
     """The HTML with machine-specific paths replaced, so it compares across checkouts."""
     html = html.replace(SAMPLE.resolve().as_uri(), "CONTENT")
-    html = html.replace(figures.CACHE_DIR.resolve().as_uri(), "FIGURE_CACHE")
-    html = html.replace(math.CACHE_DIR.resolve().as_uri(), "MATH_CACHE")
-    return re.sub(r"FIGURE_CACHE/[0-9a-f]{64}\.svg", "FIGURE_CACHE/generated.svg", html)
+    html = html.replace(cache.folder("figures").as_uri(), "FIGURE_CACHE")
+    html = html.replace(cache.folder("math").as_uri(), "MATH_CACHE")
+    html = re.sub(r"FIGURE_CACHE/[0-9a-f]{2}/[0-9a-f]{64}\.svg", "FIGURE_CACHE/generated.svg", html)
+    return re.sub(r"MATH_CACHE/[0-9a-f]{2}/[0-9a-f]{64}\.svg", "MATH_CACHE/formula.svg", html)
 
 
 def golden_documents() -> dict[str, str]:
@@ -27,12 +31,18 @@ def golden_documents() -> dict[str, str]:
     book = load(SAMPLE)
     documents = {f"{kind}.html": normalized(render_print(book, Page(kind, False))[0])
                  for kind in ("handout", "sheet")}
-    for part in render_book_parts(book, Page("book")):  # page numbers as on a first build: not known yet
-        documents[f"book-part-{part.name}.html"] = normalized(part.html(PageMap()))
+    for name, html in render_book_parts(book, Page("book")):  # page numbers as on a first build: not known yet
+        documents[f"book-part-{name}.html"] = normalized(BookPart(name, html).html(PageMap()))
     front, chapters, _ = render_epub_parts(book, True)
     documents["epub-about.xhtml"] = front
     for section, html in chapters:
         documents[f"epub-section-{section.number}.xhtml"] = html
+    pages, _ = render_site(book, True)
+    for name, text in pages.items():
+        documents[f"site-{name}"] = text
+    notes, _ = render_anki_notes(book)
+    documents["anki-notes.json"] = json.dumps({question.id: fields for question, fields in notes},
+                                              ensure_ascii=False, indent=1) + "\n"
     return documents
 
 

@@ -269,7 +269,8 @@ def test_a_see_also_cycle_still_builds(sample_copy, tmp_path):
     assert run(["pdf", "--content", str(sample_copy), "--out", str(tmp_path), "-q"]) == 0
 
 
-def test_a_selection_that_keeps_no_question_is_a_content_error(tmp_path, capsys):
-    status = run(["sheet", "--content", str(SAMPLE), "--out", str(tmp_path), "--tags", "no-such-tag"])
-    assert status == 1 and f"{SAMPLE / 'book.yaml'}:1: the selection keeps no questions" in capsys.readouterr().err
+def test_a_selection_that_keeps_no_question_is_a_usage_error(tmp_path, capsys):
+    status = run(["sheet", "-q", "--content", str(SAMPLE), "--out", str(tmp_path), "--tags", "no-such-tag"])
+    assert status == 2 and capsys.readouterr().err == (
+        "build.py sheet: error: the selection (--sections, --tags, --difficulty) keeps no questions\n")
     assert not list(tmp_path.iterdir())

@@ -20,9 +20,9 @@ def made(target):
 def test_forked_figure_scripts_make_the_same_files_as_fresh_interpreters(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     targets = [script.with_suffix(".svg") for script in sorted(CONTENT.rglob("figures/*.py"))[:3]]
-    monkeypatch.setattr(figures, "CACHE_DIR", tmp_path / "fresh")
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "fresh"))
     fresh = [figures.materialize(target).read_bytes() for target in targets]
-    monkeypatch.setattr(figures, "CACHE_DIR", tmp_path / "forked")
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "forked"))
     monkeypatch.setattr(figures.subprocess, "run", lambda *a, **k: pytest.fail("a fresh interpreter ran"))
     figures.materialize_all(targets)
     assert [made(target) for target in targets] == fresh
@@ -41,7 +41,7 @@ def write_script(folder, name: str, body: str):
 ])
 def test_a_script_beside_a_module_or_settings_of_its_own_runs_as_python_would(neighbour, body, expected, tmp_path,
                                                                                monkeypatch):
-    monkeypatch.setattr(figures, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "cache"))
     folder = tmp_path / "figures"
     folder.mkdir()
     (folder / neighbour).write_text("WHERE = 'neighbour'\n" if neighbour.endswith(".py") else "lines.linewidth: 7\n",
@@ -53,7 +53,7 @@ def test_a_script_beside_a_module_or_settings_of_its_own_runs_as_python_would(ne
 
 def test_a_forked_script_ends_as_an_interpreter_ends(tmp_path, monkeypatch):
     """Files it left open are closed, its exit functions and threads run to the end."""
-    monkeypatch.setattr(figures, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "cache"))
     body = ("import atexit, threading, time\nout = open(sys.argv[1], 'w')\nout.write('<svg xmlns=\"http://www.w3.org/2000/svg\">')\n"
             "def late():\n    time.sleep(0.2)\n    out.write('<g/>')\n"
             "threading.Thread(target=late).start()\natexit.register(lambda: out.write('</svg>'))\n")
@@ -64,7 +64,7 @@ def test_a_forked_script_ends_as_an_interpreter_ends(tmp_path, monkeypatch):
 
 
 def test_a_forked_script_that_fails_dies_or_runs_too_long_gives_a_message(tmp_path, monkeypatch):
-    monkeypatch.setattr(figures, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(figures, "SCRIPT_TIMEOUT", 2)
     folder = tmp_path / "figures"
     failing = write_script(folder, "failing", "raise RuntimeError('boom')\n")

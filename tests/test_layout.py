@@ -18,7 +18,8 @@ import pikepdf
 import pytest
 
 from mlbook.markup import math
-from mlbook.pdf import layout, write
+from mlbook.cache import root as cache_root
+from mlbook.pdf import drawings, layout, page_map, write
 from mlbook.render import documents as render
 from mlbook.cli import run
 from mlbook.content.load import load
@@ -29,9 +30,8 @@ from tests.pdftext import normalize, pdf_text
 @pytest.fixture
 def cache(tmp_path, monkeypatch) -> Path:
     """An empty layout cache for this test only."""
-    folder = tmp_path / "layout-cache"
-    monkeypatch.setattr(layout, "CACHE_DIR", folder)
-    return folder
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "layout"
 
 
 @pytest.fixture
@@ -55,8 +55,11 @@ def build(content: Path, out: Path) -> bytes:
 
 
 def build_from_scratch(content: Path, out: Path, monkeypatch, tmp_path) -> bytes:
+    """A build with an empty layout cache (formulas, code and figures as the cache holds them now)."""
+    scratch = tmp_path / f"scratch-cache-{out.name}"
+    shutil.copytree(cache_root(), scratch, ignore=lambda folder, names: ["layout"] if Path(folder) == cache_root() else [])
     with monkeypatch.context() as patch:
-        patch.setattr(layout, "CACHE_DIR", tmp_path / f"scratch-cache-{out.name}")
+        patch.setenv("MLBOOK_CACHE", str(scratch))
         return build(content, out)
 
 
@@ -116,16 +119,16 @@ def test_a_font_change_relays_every_part(sample_copy, tmp_path, cache, laid_out,
 def test_a_changed_formula_file_relays_the_parts_that_embed_it(sample_copy, tmp_path, cache, laid_out,
                                                                 monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    monkeypatch.setattr(math, "CACHE_DIR", tmp_path / "math")
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "cache"))
     math.svg.cache_clear()
     try:
         build(sample_copy, tmp_path / "one")
-        formula = sorted((tmp_path / "math").rglob("*.svg"))[0]
+        formula = sorted((tmp_path / "cache" / "math").rglob("*.svg"))[0]
         formula.write_text(formula.read_text(encoding="utf-8").replace(
             "</svg>", '<rect x="0" y="0" width="2" height="2"/></svg>'), encoding="utf-8")
         math.svg.cache_clear()
-        embedding = {part.name for part in render.render_book_parts(load(sample_copy), render.Page("book"))
-                     if formula.resolve().as_uri() in part.template}
+        embedding = {name for name, html in render.render_book_parts(load(sample_copy), render.Page("book"))
+                     if formula.resolve().as_uri() in html}
         laid_out.clear()
         changed = build(sample_copy, tmp_path / "two")
         assert embedding and relaid(laid_out) == embedding
@@ -205,7 +208,7 @@ def test_joined_pdf_has_whole_structure_tree_links_and_bookmarks(sample_outputs)
                 if "/Dest" in annotation:
                     internal.append(str(annotation.Dest))
                 else:
-                    assert not str(annotation.A.URI).startswith(render.FOREIGN_LINK)
+                    assert not str(annotation.A.URI).startswith(page_map.FOREIGN_LINK)
         assert internal and all(name in destinations for name in internal)
         assert {"s-1", "s-1.2", "s-2", "q-softmax", "q-row-count", "fig-1-1"} <= set(destinations)
         # the contents (page 3) links to every section and subsection
@@ -293,10 +296,11 @@ def test_every_page_number_in_the_sample_is_true(sample_outputs):
 def test_the_measuring_pass_finds_the_pages_of_the_real_layout(book_outputs):
     """A first build measures with formulas as empty boxes and code without colours: the same pages."""
     book, page = load(CONTENT), render.Page("book")
-    pages = write._read_page_map(write._page_map_file(book, page))  # where the build above put everything
+    pages = page_map.read(page_map.kept_file(book, page))  # where the build above put everything
+    parts = [page_map.BookPart(name, html) for name, html in render.render_book_parts(book, page)]
     jobs = [layout.Job(part.name, part.html(pages), str(book.root.resolve()) + "/", render.print_file_roots(book))
-            for part in render.render_book_parts(book, page)]
-    assert pages.anchors and write._page_map(layout.measure_parts(jobs)) == pages
+            for part in parts]
+    assert pages.anchors and page_map.from_layout(layout.measure_parts(jobs)) == pages
 
 
 def test_every_page_number_in_the_real_book_is_true(book_outputs):
@@ -370,3 +374,24 @@ def test_a_long_subsection_is_laid_out_in_parts_under_its_running_header(sample_
         section = next(item for item in outline.root if item.title.startswith("1 "))
         subsection = next(item for item in section.children if item.title.startswith("1.1 "))
         assert [item.title.split()[0] for item in subsection.children] == ["1.1.1", "1.1.2"]
+
+
+def test_page_numbers_that_never_settle_are_an_error_not_a_loop(sample_copy, tmp_path, cache, monkeypatch,
+                                                                 capsys):
+    """A page break that flips back and forth on every pass: after MAX_PASSES the build stops."""
+    shifted = iter(range(1, 100))
+    measured = page_map.from_layout
+    monkeypatch.setattr(page_map, "from_layout", lambda parts: page_map.PageMap(
+        measured(parts).starts, {name: page + next(shifted) for name, page in measured(parts).anchors.items()}))
+    assert run(["pdf", "-q", "--content", str(sample_copy), "--out", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err == (f"error: {tmp_path / 'out' / 'book.pdf'}: page numbers still changed"
+                                       f" after {write.MAX_PASSES} layout passes\n")
+    assert not (tmp_path / "out" / "book.pdf").exists()
+
+
+def test_the_drawings_are_kept_only_while_a_pdf_is_written(sample_copy, tmp_path):
+    from weasyprint.images import SVGImage
+
+    before = SVGImage.draw
+    assert run(["handout", "-q", "--content", str(sample_copy), "--out", str(tmp_path)]) == 0
+    assert SVGImage.draw is before and drawings._folder is None

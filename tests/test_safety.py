@@ -64,8 +64,9 @@ def test_pdf_renderer_reads_only_the_books_own_files(tmp_path):
 def test_two_builds_give_byte_identical_files(sample_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     for out in ("one", "two"):
-        assert run(["all", "--content", str(sample_copy), "--out", str(tmp_path / out), "-q"]) == 0
-    for name in ("book.pdf", "book.epub", "book-kindle.epub", "handout.pdf", "sheet.pdf"):
+        for command in ("all", "anki"):
+            assert run([command, "--content", str(sample_copy), "--out", str(tmp_path / out), "-q"]) == 0
+    for name in ("book.pdf", "book.epub", "book-kindle.epub", "handout.pdf", "sheet.pdf", "ml-interview.apkg"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
     with zipfile.ZipFile(tmp_path / "one" / "book.epub") as epub:
         assert {info.date_time for info in epub.infolist()} == {(2023, 11, 14, 22, 13, 20)}

@@ -43,6 +43,8 @@ def test_random_selection_is_stable_for_a_seed_and_differs_across_seeds():
     assert first == [q for q in ids(book_of(CONTENT)) if q in first]  # kept in book order
 
 
-def test_unknown_section_is_an_error(capsys):
-    assert run(["sheet", "--sections", "9", "--content", str(SAMPLE), "--out", "/nonexistent"]) == 1
-    assert f"{SAMPLE / 'book.yaml'}:1: no section or subsection '9'" in capsys.readouterr().err
+def test_unknown_section_is_a_usage_error(capsys):
+    assert run(["sheet", "-q", "--sections", "9", "2.7", "1", "--content", str(SAMPLE), "--out", "/nonexistent"]) == 2
+    assert capsys.readouterr().err == (
+        f"build.py sheet: error: argument --sections: {SAMPLE / 'book.yaml'} has no section or subsection"
+        " '9', '2.7' (use a number like 2 or 2.4, or a section id)\n")

@@ -19,7 +19,7 @@ from tests.conftest import CONTENT, SAMPLE
 
 
 def test_a_formula_is_rendered_once_then_read_from_the_disk_cache(tmp_path, monkeypatch):
-    monkeypatch.setattr(math, "CACHE_DIR", tmp_path)
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path))
     math.svg.cache_clear()
     first = math.svg(r"\text{Кэш}\ x^{42}", False)
     assert len(list(tmp_path.rglob("*.svg"))) == 1
@@ -30,7 +30,7 @@ def test_a_formula_is_rendered_once_then_read_from_the_disk_cache(tmp_path, monk
 
 
 def test_the_print_html_embeds_a_formula_as_its_cached_file_written_again_when_gone(tmp_path, monkeypatch):
-    monkeypatch.setattr(math, "CACHE_DIR", tmp_path)
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path))
     math.svg.cache_clear()
     renderer = AnswerRenderer("print", tmp_path, "ru", {}, lambda q: "")
     html = renderer.math_html(r"x^{2}", False)
@@ -48,7 +48,7 @@ def test_cyrillic_text_in_formulas_renders_as_glyphs_not_boxes():
 
 
 def test_a_figure_script_runs_only_when_it_changed(tmp_path, monkeypatch):
-    monkeypatch.setattr(figures, "CACHE_DIR", tmp_path / "cache")
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "cache"))
     runs = tmp_path / "runs.txt"
     script = tmp_path / "plot.py"
     body = ("import sys\nopen({runs!r}, 'a').write('run\\n')\n"

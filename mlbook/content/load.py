@@ -9,7 +9,8 @@ from urllib.parse import urlparse
 from mlbook.errors import Problems
 from mlbook.files import first_link
 from mlbook.labels import LabelsError, labels
-from mlbook.markup.markdown import DeferredChecks, check_body, figure_numbers, stray_markup
+from mlbook.content.checks import DeferredChecks, check_body, stray_markup
+from mlbook.markup.markdown import figure_numbers
 from mlbook.model import Book, Location, Question, Section, Source, Subsection
 from mlbook.text import character_name, looks_like_mojibake, unwanted_character
 from mlbook.urls import is_web_address

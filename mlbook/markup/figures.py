@@ -14,10 +14,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import urlparse
 
-from mlbook.text import cache_root
+from mlbook import cache
 from mlbook.zygote import Stopped, Zygote
 
-CACHE_DIR = cache_root() / "figures"
 IMAGE_SUFFIXES = {".svg", ".png", ".jpg", ".jpeg"}
 SCRIPT_TIMEOUT = 120
 
@@ -80,8 +79,15 @@ def image_kind(head: bytes) -> str | None:
     return "svg" if re.match(rb"<(?:\w+:)?svg[\s>/]", text) else None
 
 
+MAKERS = ("matplotlib", "numpy")
+"""The libraries figure scripts draw with: their versions are part of a made figure's cache key."""
+
+
 def _made_path(script: Path) -> Path:
-    return CACHE_DIR.resolve() / f"{hashlib.sha256(script.read_bytes()).hexdigest()}.svg"
+    """Where the figure `script` makes is kept: named by the script's bytes and the drawing libraries'
+    versions (an upgraded matplotlib draws anew)."""
+    return cache.entry("figures", ".svg", hashlib.sha256(script.read_bytes()).hexdigest(),
+                       cache.versions(*MAKERS))
 
 
 def materialize(path: Path, interpreter: Zygote | None = None) -> Path:

@@ -13,12 +13,11 @@ import ziamath
 from markupsafe import Markup, escape
 
 from mlbook import workers
-from mlbook.files import cache_file, cached_text, write_text_atomically
-from mlbook.text import cache_root
+from mlbook import cache
+from mlbook.files import write_text_atomically
 
 SIZE = 20.0
 """Font size ziamath renders at; the SVG is then scaled to the text size in em."""
-CACHE_DIR = cache_root() / "math"
 _UNKNOWN_COMMAND = re.compile(r">\\([A-Za-z]+)<")
 _FORBIDDEN = re.compile(r"\\(?:newcommand|renewcommand|def|input|include|require|href|url|style|class|cssId|"
                         r"attr|data|bbox|mathtip|toggle|tooltip|unicode|mmlToken)\b")
@@ -71,8 +70,8 @@ def check(latex: str, display: bool) -> None:
 def mathml(latex: str, display: bool) -> Markup:
     """MathML for the EPUB, with the LaTeX source as alternative text (checked once, then cached)."""
     _refuse_unsafe(latex)
-    cached = cache_file(CACHE_DIR, ".mathml", latex2mathml.__version__, str(display), latex)
-    return Markup(cached_text(cached, lambda: _checked_mathml(latex, display)))
+    cached = cache.entry("math", ".mathml", cache.versions("latex2mathml"), str(display), latex)
+    return Markup(cache.cached_text(cached, lambda: _checked_mathml(latex, display)))
 
 
 def _checked_mathml(latex: str, display: bool) -> Markup:
@@ -121,13 +120,13 @@ def _render_quietly(formula: tuple[str, bool]) -> None:
 
 
 def _cache_path(latex: str, display: bool) -> Path:
-    return cache_file(CACHE_DIR, ".svg", ziamath.__version__, str(SIZE), str(display), latex)
+    return cache.entry("math", ".svg", cache.versions("ziamath", "ziafont"), str(SIZE), str(display), latex)
 
 
 @lru_cache(maxsize=None)
 def svg(latex: str, display: bool) -> str:
     """SVG text for the PDF, read from the disk cache when this formula was rendered before."""
-    return cached_text(_cache_path(latex, display), lambda: _rendered_svg(latex, display))
+    return cache.cached_text(_cache_path(latex, display), lambda: _rendered_svg(latex, display))
 
 
 def svg_file(latex: str, display: bool) -> Path:

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -56,6 +57,19 @@ def install(folder: Path) -> None:
     _folder = folder
     SVGImage.draw = _draw
     weasyprint.svg.TAGS["path"] = _path
+
+
+@contextmanager
+def installed(folder: Path):
+    """Keep and replay SVG drawings in `folder` while the block runs; WeasyPrint draws as it did before
+    once it ends (the parsed path strings stay remembered for the next block in this process)."""
+    global _folder
+    before = _folder, SVGImage.draw, weasyprint.svg.TAGS["path"]
+    install(folder)
+    try:
+        yield
+    finally:
+        _folder, SVGImage.draw, weasyprint.svg.TAGS["path"] = before
 
 
 def uninstall() -> None:

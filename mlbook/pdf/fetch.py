@@ -7,6 +7,8 @@ from urllib.parse import unquote
 
 import weasyprint.urls
 
+from mlbook.files import mime
+
 
 class BookFetcher(weasyprint.urls.URLFetcher):
     """Serves `data:` URLs and files under the book's own folders; refuses everything else."""
@@ -29,8 +31,3 @@ def local_path(url: str) -> Path | None:
     if not url.startswith("file://"):
         return None
     return Path(unquote(url[len("file://"):].split("?")[0])).resolve()
-
-
-def mime(path: Path) -> str:
-    return {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-            ".jpeg": "image/jpeg", ".css": "text/css"}.get(path.suffix.lower(), "application/octet-stream")

@@ -16,7 +16,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from mlbook.files import atomic_output
 from mlbook.pdf.layout import LaidOutPart, first_pages
-from mlbook.render.documents import FOREIGN_LINK
+from mlbook.pdf.page_map import FOREIGN_LINK
 
 
 def join_parts(parts: list[LaidOutPart], target: Path) -> int:

@@ -24,11 +24,10 @@ import weasyprint
 
 from mlbook.pdf import drawings, tags
 from mlbook.pdf.fetch import BookFetcher, local_path
+from mlbook import cache
 from mlbook.files import atomic_output
-from mlbook.text import cache_root
 from mlbook.workers import count, run_unordered
 
-CACHE_DIR = cache_root() / "layout"
 FORMAT = 4
 """Bumped when what a cache entry holds changes (2: formulas drawn by `svg_drawings`; 3: no plain
 spans in the structure tree; 4: compressed by QPDF)."""
@@ -168,11 +167,11 @@ def fonts_fingerprint() -> str:
 
 def drawings_dir() -> Path:
     """Where `svg_drawings` keeps the formulas' drawings (beside the parts they end up in)."""
-    return CACHE_DIR / "drawings"
+    return cache.folder("layout") / "drawings"
 
 
 def _entry_paths(key: str) -> tuple[Path, Path]:
-    folder = CACHE_DIR / "parts" / key[:2]
+    folder = cache.folder("layout") / "parts" / key[:2]
     return folder / f"{key}.pdf", folder / f"{key}.json"
 
 
@@ -215,12 +214,12 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
     logger.addHandler(warnings)
     logger.propagate = False
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    drawings.install(drawings_dir())
     # WeasyPrint makes millions of objects and few reference cycles: the collector's passes over
     # them were 10–14 % of a part's time; it runs once, after the part
     gc.disable()
     try:
-        data, meta = _laid_out_part(job, key is not None, warnings.messages)
+        with drawings.installed(drawings_dir()):
+            data, meta = _laid_out_part(job, key is not None, warnings.messages)
     finally:
         gc.enable()
         gc.collect()
@@ -254,25 +253,8 @@ def _laid_out_part(job: Job, write: bool, warnings: list[str]) -> tuple[bytes | 
 def _prune_cache() -> None:
     """Keep the parts, the drawings and the page maps under their limits, the least recently used
     dropped first (a book's map is written again at the end of its build)."""
-    _prune([(record, record.with_suffix(".pdf")) for record in CACHE_DIR.glob("parts/*/*.json")],
-           CACHE_LIMIT_BYTES)
-    _prune([(entry,) for entry in drawings_dir().glob("*/*.json")], DRAWINGS_LIMIT_BYTES)
-    _prune([(entry,) for entry in CACHE_DIR.glob("maps/*.json")], MAPS_LIMIT_BYTES)
-
-
-def _prune(entries: list[tuple[Path, ...]], limit: int) -> None:
-    """Remove entries (files used together; the first one's time is the entry's) beyond `limit` bytes."""
-    sized = []
-    for files in entries:
-        try:
-            sized.append((files[0].stat().st_mtime,
-                          sum(path.stat().st_size for path in files if path.exists()), files))
-        except OSError:
-            continue
-    total = sum(size for _, size, _ in sized)
-    for _, size, files in sorted(sized, key=lambda entry: entry[0]):
-        if total <= limit:
-            break
-        for path in files:
-            path.unlink(missing_ok=True)
-        total -= size
+    layout = cache.folder("layout")
+    cache.prune([(record, record.with_suffix(".pdf")) for record in layout.glob("parts/*/*.json")],
+                CACHE_LIMIT_BYTES)
+    cache.prune([(entry,) for entry in drawings_dir().glob("*/*.json")], DRAWINGS_LIMIT_BYTES)
+    cache.prune([(entry,) for entry in layout.glob("maps/*.json")], MAPS_LIMIT_BYTES)

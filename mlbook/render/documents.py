@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-import re
 from urllib.parse import quote, urlencode
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from mlbook.markup import figures, math
+from mlbook import cache
 from mlbook.labels import labels
 from mlbook.markup.markdown import AnswerRenderer, pygments_css, question_html, question_text  # noqa: F401 (re-exported)
 from mlbook.model import Book, Question, Section, Subsection
@@ -63,7 +61,7 @@ def anchor(question: Question) -> str:
 def print_file_roots(book: Book) -> tuple[Path, ...]:
     """Folders the print HTML embeds files from: the book's, the templates, the figures' and the
     formulas' caches (formulas are referenced as files, see `AnswerRenderer.math_html`)."""
-    return (book.root.resolve(), TEMPLATES, figures.CACHE_DIR.resolve(), math.CACHE_DIR.resolve())
+    return (book.root.resolve(), TEMPLATES, cache.folder("figures"), cache.folder("math"))
 
 
 def render_print(book: Book, page: Page) -> tuple[str, AnswerRenderer]:
@@ -72,16 +70,16 @@ def render_print(book: Book, page: Page) -> tuple[str, AnswerRenderer]:
     return html[0], renderer
 
 
-def render_book_parts(book: Book, page: Page) -> list[BookPart]:
-    """The book as parts that each start a page: the front matter, then every subsection.
+def render_book_parts(book: Book, page: Page) -> list[tuple[str, str]]:
+    """The book as parts that each start a page, `(name, HTML)`: the front matter, then every subsection.
 
-    Each part is laid out on its own; its page numbers come from a `PageMap` (see `BookPart.html`).
+    Each part is laid out on its own; its page numbers are filled in later (`pdf.page_map.BookPart`).
     """
     units = [(section, sub, chunk) for section in book.sections for sub in section.subsections
              for chunk in _chunks(sub)]
     documents, _ = _render_print_documents(book, page, [(True, [])] + [(False, [unit]) for unit in units])
     names = ["front"] + [_part_name(sub, chunk) for _, sub, chunk in units]
-    return [BookPart(name, html) for name, html in zip(names, documents)]
+    return list(zip(names, documents))
 
 
 PART_CHARACTERS = 64_000
@@ -108,18 +106,28 @@ def _units(book: Book) -> list[tuple[Section, Subsection, tuple[Question, ...]]]
 
 def _render_print_documents(book: Book, page: Page, documents) -> tuple[list[str], AnswerRenderer]:
     """HTML documents of `(with front matter?, [(section, subsection)])`, answers rendered once."""
-    renderer = AnswerRenderer("print", book.root, book.language, {q.id: q for q in book.questions},
-                              lambda q: f"#{anchor(q)}", figure_scripts=book.figure_scripts)
-    answers = _answers(book, renderer) if page.answers else {}
-    key_points = _key_points(book, renderer) if page.answers or page.kind == "sheet" else {}
+    common, renderer = _context(book, "print", lambda q: f"#{anchor(q)}", page.answers,
+                                page.answers or page.kind == "sheet")
     template = environment().get_template(
         {"book": "book.html.j2", "handout": "book.html.j2", "sheet": "sheet.html.j2"}[page.kind])
     css = (TEMPLATES / "print.css").read_text(encoding="utf-8")
-    common = dict(book=book, t=labels(book.language), page=page, answers=answers, key_points=key_points,
-                  anchor=anchor, links=_links(book), href=lambda q: f"#{anchor(q)}",
-                  css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper])
-                             .replace("PAGE_LABEL", _css_string(labels(book.language).page)) + pygments_css()))
+    common.update(page=page, css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper])
+                                        .replace("PAGE_LABEL", _css_string(labels(book.language).page))
+                                        + pygments_css()))
     return [template.render(front=front, units=units, **common) for front, units in documents], renderer
+
+
+def _context(book: Book, edition: str, href, answers_on: bool, key_points_on: bool | None = None):
+    """What every template of an edition is given — the book, its labels, the rendered answers and key
+    points (when the edition has them), links between questions — and the edition's answer renderer.
+
+    `edition` is one of `markdown.TARGETS`; `href` links a question in this edition."""
+    renderer = AnswerRenderer(edition, book.root, book.language, {q.id: q for q in book.questions}, href,
+                              figure_scripts=book.figure_scripts)
+    answers = _answers(book, renderer) if answers_on else {}
+    key_points = _key_points(book, renderer) if (answers_on if key_points_on is None else key_points_on) else {}
+    return dict(book=book, t=labels(book.language), answers=answers, key_points=key_points, anchor=anchor,
+                links=_links(book), href=href), renderer
 
 
 def _css_string(text: str) -> str:
@@ -127,73 +135,15 @@ def _css_string(text: str) -> str:
     return "".join(f"\\{ord(ch):x} " if ch in '"\\<>' else ch for ch in text)
 
 
-@dataclass(frozen=True)
-class PageMap:
-    """Where the last layout put things: the first page of every part, the page of every anchor."""
-
-    starts: dict[str, int] = field(default_factory=dict)
-    """Part name → its first page number."""
-    anchors: dict[str, int] = field(default_factory=dict)
-    """Anchor id → the page number it landed on."""
-
-
-_INTERNAL_LINK = re.compile(r'<a\b([^>]*?) href="#([^"]*)"')
-_ANCHOR_ID = re.compile(r'\sid="([^"]+)"')
-FOREIGN_LINK = "x-mlbook-ref:"
-"""Scheme of links to anchors in other parts; the join turns them into internal links."""
-UNKNOWN_PAGE = "00"
-"""Shown for a page not known yet (first build): two digits, the width most numbers have."""
-
-
-@dataclass(frozen=True)
-class BookPart:
-    """One part of the book: HTML whose page numbers are filled in from a `PageMap`."""
-
-    name: str
-    """`front`, or the number of the subsection (or section without subsections) it holds."""
-    template: str
-    """The part's HTML without page numbers."""
-
-    @cached_property
-    def anchors(self) -> frozenset[str]:
-        """Ids of the elements in this part."""
-        return frozenset(_ANCHOR_ID.findall(self.template))
-
-    def html(self, pages: PageMap) -> str:
-        """The HTML to lay out: its first page number, and the page of every link's target."""
-        own = self.anchors
-
-        def number(match: re.Match) -> str:
-            attributes, target = match.groups()
-            shown = pages.anchors.get(target)
-            href = f"#{target}" if target in own else f"{FOREIGN_LINK}{target}"
-            return (f'<a{attributes} href="{href}"'
-                    f' data-page="{UNKNOWN_PAGE if shown is None else shown}"')
-
-        html = _INTERNAL_LINK.sub(number, self.template)
-        start = pages.starts.get(self.name)
-        if start is not None and self.name != "front":
-            html = html.replace("</head>", f"<style>@page :first {{ counter-reset: page {start}; }}</style>\n"
-                                "</head>", 1)
-        return html
-
-
 def render_epub_parts(book: Book, answers_on: bool, edition: str = "epub"):
     """(front matter XHTML, [(section, XHTML)], renderer) for the EPUB writer. `edition`: "epub" draws
     formulas as inline SVG, "kindle" writes them as MathML (markdown.TARGETS)."""
-    renderer = AnswerRenderer(edition, book.root, book.language, {q.id: q for q in book.questions}, epub_href,
-                              figure_scripts=book.figure_scripts)
-    answers = _answers(book, renderer) if answers_on else {}
-    key_points = _key_points(book, renderer) if answers_on else {}
+    common, renderer = _context(book, edition, epub_href, answers_on)
     env = environment()
-    links = _links(book)
-    front = env.get_template("epub_front.xhtml.j2").render(book=book, t=labels(book.language))
-    chapters = [
-        (section, env.get_template("epub_section.xhtml.j2").render(
-            book=book, t=labels(book.language), section=section, answers=answers, key_points=key_points,
-            anchor=anchor, links=links, answers_on=answers_on, href=epub_href))
-        for section in book.sections
-    ]
+    front = env.get_template("epub_front.xhtml.j2").render(book=book, t=common["t"])
+    chapters = [(section, env.get_template("epub_section.xhtml.j2").render(section=section, answers_on=answers_on,
+                                                                          **common))
+                for section in book.sections]
     return front, chapters, renderer
 
 
@@ -231,14 +181,9 @@ def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tup
 
     `open_answers`: answers start open (the author's preview); the reader's edition folds them.
     """
-    renderer = AnswerRenderer("web", book.root, book.language, {q.id: q for q in book.questions}, site_href,
-                              figure_scripts=book.figure_scripts)
-    answers = _answers(book, renderer) if answers_on else {}
-    key_points = _key_points(book, renderer) if answers_on else {}
+    common, renderer = _context(book, "web", site_href, answers_on)
+    common.update(answers_on=answers_on, page_name=site_page_name, open_answers=open_answers)
     env = environment()
-    common = dict(book=book, t=labels(book.language), answers=answers, key_points=key_points, anchor=anchor,
-                  href=site_href, links=_links(book), answers_on=answers_on, page_name=site_page_name,
-                  open_answers=open_answers)
     pages = {"index.html": env.get_template("site/index.html.j2").render(**common)}
     for section in book.sections:
         pages[site_page_name(section.number)] = env.get_template("site/section.html.j2").render(

@@ -1,18 +1,14 @@
-"""Stage 3 for self-study: the static web edition (a folder) and the Anki deck (.apkg)."""
+"""The web edition: a folder of static pages, answers open on demand."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-import genanki
-from markupsafe import escape
 
 from mlbook.render import documents
-from mlbook.labels import labels
 from mlbook.markup.markdown import pygments_css
 from mlbook.model import Book
 from mlbook.files import atomic_output
@@ -77,55 +73,8 @@ def _replace_folder(new: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def stable_id(*parts: str) -> int:
-    """An Anki model or deck id that never changes for the same names (Anki wants 31-bit-ish ints)."""
-    digest = hashlib.sha256("\x1f".join(parts).encode()).digest()
-    return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
-
-
-CARD_CSS = """
-.card { font-family: "PT Serif", Georgia, serif; font-size: 18px; text-align: left; color: #1a1a1a;
-        background: #fff; max-width: 40em; margin: 0 auto; }
-.num { color: #1b4f8a; font-family: sans-serif; }
-.key-points { border-left: 3px solid #1b4f8a; background: #f2f5f9; padding: 0.3em 0.8em; }
-pre { background: #f7f7f5; border: 1px solid #dedbd2; padding: 0.5em; overflow-x: auto; font-size: 0.8em; }
-figure { text-align: center; } figure img { max-width: 100%; }
-figcaption { font-size: 0.85em; color: #555; }
-.code-lang, .code-note { font-size: 0.7em; color: #777; margin-right: 1em; }
-"""
-FRONT = '<div class="question"><span class="num">{{Number}}</span> {{Question}}</div>'
-BACK = ('{{FrontSide}}<hr id="answer"><div class="key-points"><b>KEY_POINTS</b>{{KeyPoints}}</div>'
-        '<div class="answer">{{Answer}}</div>')
-
-
-def anki_model(book: Book) -> genanki.Model:
-    words = labels(book.language)
-    return genanki.Model(
-        stable_id(book.identifier, "model"), f"{book.title} (mlbook)",
-        fields=[{"name": "Number"}, {"name": "Question"}, {"name": "KeyPoints"}, {"name": "Answer"}],
-        templates=[{"name": words.anki_card, "qfmt": FRONT,
-                    "afmt": BACK.replace("KEY_POINTS", str(escape(words.key_points)))}], css=CARD_CSS)
-
-
-def write_anki(book: Book, target: Path) -> int:
-    """Write the deck: one note per question, a sub-deck per section; return the note count."""
-    notes, renderer = documents.render_anki_notes(book)
-    model = anki_model(book)
-    decks = {s.number: genanki.Deck(stable_id(book.identifier, "deck", s.id),
-                                    f"{book.title}::{s.number}. {s.title}") for s in book.sections}
-    for question, fields in notes:
-        tags = [tag.replace(" ", "_") for tag in question.tags]
-        if question.difficulty:
-            tags.append(f"{labels(book.language).anki_difficulty_tag}::{question.difficulty}")
-        note = genanki.Note(model=model, fields=[fields[f["name"]] for f in model.fields],
-                            guid=genanki.guid_for(book.identifier, question.id), tags=tags)
-        decks[question.number.split(".")[0]].add_note(note)
-    with tempfile.TemporaryDirectory() as media_dir:
-        media = []
-        for figure in renderer.figures:
-            shutil.copyfile(figure.path, Path(media_dir) / figure.name)
-            media.append(str(Path(media_dir) / figure.name))
-        package = genanki.Package(list(decks.values()), media_files=media)
-        with atomic_output(target) as temporary:
-            package.write_to_file(str(temporary), timestamp=float(os.environ.get("SOURCE_DATE_EPOCH", "0")))
-    return len(notes)
+def write_edition(book: Book, target: Path, options, report) -> None:
+    """The `html` output (`build.OUTPUTS`)."""
+    report.stage("html: render and write site")
+    pages = write_site(book, options.answers, target)
+    report.done(f"{pages} pages")

@@ -1,0 +1,78 @@
+"""The build's one disk cache: where it is, how an entry is named, written, and pruned.
+
+Rendered formulas (`math`), highlighted code (`code`), the figures scripts make (`figures`) and the
+print engine's laid-out parts, formula drawings and page maps (`layout`) are folders of one root:
+`.cache/` in the project, or `$MLBOOK_CACHE`, read when a folder is asked for (not at import). An
+entry is named by the hash of every input that shapes it — the versions of the libraries that make
+it among them — so that a changed input or an upgraded library gives a new entry, never a stale one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from collections.abc import Callable, Iterable
+from importlib import metadata
+from pathlib import Path
+
+from mlbook.files import write_text_atomically
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def root() -> Path:
+    """The cache's root folder: `$MLBOOK_CACHE`, else `.cache/` in the project."""
+    return Path(os.environ.get("MLBOOK_CACHE") or PROJECT / ".cache")
+
+
+def folder(kind: str) -> Path:
+    """The folder of one kind of entry (`math`, `code`, `figures`, `layout`), absolute."""
+    return (root() / kind).resolve()
+
+
+def entry(kind: str, suffix: str, *inputs: str) -> Path:
+    """Where the result of `inputs` is kept: a file named by their hash, in a sub-folder per two hex digits."""
+    key = hashlib.sha256("|".join(inputs).encode()).hexdigest()
+    return folder(kind) / key[:2] / f"{key}{suffix}"
+
+
+def versions(*distributions: str) -> str:
+    """`name=version` of each installed distribution (`name=absent` when it is not), and Python's: an
+    input of every entry those make."""
+    found = []
+    for name in distributions:
+        try:
+            found.append(f"{name}={metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name}=absent")
+    return " ".join(found + [f"python={sys.version_info.major}.{sys.version_info.minor}"])
+
+
+def cached_text(path: Path, make: Callable[[], str]) -> str:
+    """The text in `path`, or `make()` written there first (atomically; a failing `make` writes nothing)."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        text = make()
+        write_text_atomically(path, text)
+        return text
+
+
+def prune(entries: Iterable[tuple[Path, ...]], limit: int) -> None:
+    """Remove the least recently used entries (files used together; the first one's time is the
+    entry's) until the rest take at most `limit` bytes."""
+    sized = []
+    for files in entries:
+        try:
+            sized.append((files[0].stat().st_mtime,
+                          sum(path.stat().st_size for path in files if path.exists()), files))
+        except OSError:
+            continue
+    total = sum(size for _, size, _ in sized)
+    for _, size, files in sorted(sized, key=lambda item: item[0]):
+        if total <= limit:
+            break
+        for path in files:
+            path.unlink(missing_ok=True)
+        total -= size

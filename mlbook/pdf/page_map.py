@@ -1,0 +1,101 @@
+"""The page map: where the last layout of a book put each part and anchor, like LaTeX's .aux file.
+
+A part's HTML shows the page numbers of the map it is given (`BookPart.html`); the map of the last
+build is kept in the cache, so that a build normally lays the book out once, and only parts whose
+HTML changed are laid out again."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from mlbook import cache
+from mlbook.files import write_text_atomically
+from mlbook.model import Book
+from mlbook.pdf import layout
+from mlbook.render.documents import Page
+
+
+@dataclass(frozen=True)
+class PageMap:
+    """Where the last layout put things: the first page of every part, the page of every anchor."""
+
+    starts: dict[str, int] = field(default_factory=dict)
+    """Part name → its first page number."""
+    anchors: dict[str, int] = field(default_factory=dict)
+    """Anchor id → the page number it landed on."""
+
+
+_INTERNAL_LINK = re.compile(r'<a\b([^>]*?) href="#([^"]*)"')
+_ANCHOR_ID = re.compile(r'\sid="([^"]+)"')
+FOREIGN_LINK = "x-mlbook-ref:"
+"""Scheme of links to anchors in other parts; the join turns them into internal links."""
+UNKNOWN_PAGE = "00"
+"""Shown for a page not known yet (first build): two digits, the width most numbers have."""
+
+
+@dataclass(frozen=True)
+class BookPart:
+    """One part of the book: HTML whose page numbers are filled in from a `PageMap`."""
+
+    name: str
+    """`front`, or the number of the subsection (or section without subsections) it holds."""
+    template: str
+    """The part's HTML without page numbers."""
+
+    @cached_property
+    def anchors(self) -> frozenset[str]:
+        """Ids of the elements in this part."""
+        return frozenset(_ANCHOR_ID.findall(self.template))
+
+    def html(self, pages: PageMap) -> str:
+        """The HTML to lay out: its first page number, and the page of every link's target."""
+        own = self.anchors
+
+        def number(match: re.Match) -> str:
+            attributes, target = match.groups()
+            shown = pages.anchors.get(target)
+            href = f"#{target}" if target in own else f"{FOREIGN_LINK}{target}"
+            return (f'<a{attributes} href="{href}"'
+                    f' data-page="{UNKNOWN_PAGE if shown is None else shown}"')
+
+        html = _INTERNAL_LINK.sub(number, self.template)
+        start = pages.starts.get(self.name)
+        if start is not None and self.name != "front":
+            html = html.replace("</head>", f"<style>@page :first {{ counter-reset: page {start}; }}</style>\n"
+                                "</head>", 1)
+        return html
+
+
+def from_layout(parts: list[layout.LaidOutPart]) -> PageMap:
+    """Printed page numbers (the first page is 1) of every part's start and every anchor."""
+    starts, anchors = {}, {}
+    for part, first in zip(parts, layout.first_pages(parts)):
+        starts[part.name] = first + 1
+        for name, (index, _, _) in part.anchors.items():
+            anchors.setdefault(name, first + 1 + index)
+    return PageMap(starts, anchors)
+
+
+def kept_file(book: Book, page: Page) -> Path:
+    """Where the map of this book folder and kind of document is kept between builds."""
+    key = hashlib.sha256(f"{book.root.resolve()}|{page}".encode()).hexdigest()[:24]
+    return cache.folder("layout") / "maps" / f"{key}.json"
+
+
+def read(path: Path) -> PageMap:
+    """The map kept in `path`; an empty one when there is none (or it cannot be read)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return PageMap(dict(data["starts"]), dict(data["anchors"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return PageMap()
+
+
+def write(path: Path, pages: PageMap) -> None:
+    write_text_atomically(path, json.dumps({"starts": pages.starts, "anchors": pages.anchors},
+                                           ensure_ascii=False, sort_keys=True))
