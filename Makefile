@@ -9,7 +9,7 @@ BANK := content
 # Reproducible outputs: dates inside the files come from the last commit.
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 315532800)
 
-CODE := build.py $(wildcard mlbook/*.py) $(shell find templates -type f 2>/dev/null)
+CODE := build.py $(shell find mlbook templates -type f -not -name "*.pyc" 2>/dev/null)
 CONTENT := $(shell find $(BANK) -type f -not -name README.md -not -name CHECKED.md 2>/dev/null)
 DEPS := $(READY) $(CODE) $(CONTENT)
 

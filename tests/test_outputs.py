@@ -8,6 +8,7 @@ import pytest
 
 from pypdf import PdfReader
 
+from mlbook.cli import run
 from tests.conftest import ROOT, SAMPLE, LazyBook
 from tests.pdftext import missing_in_order, pdf_text
 
@@ -168,7 +169,8 @@ def test_epub_and_pdf_offer_to_report_an_error(sample_outputs):
     assert "Сообщите об ошибке: https://example.org/sample-bank/issues" in pdf_text(sample_outputs / "book.pdf")
 
 
-@pytest.mark.parametrize("template", ["templates/site/site.css", "templates/languages/en.yaml", "templates/print.css"])
+@pytest.mark.parametrize("template", ["templates/site/site.css", "templates/languages/en.yaml", "templates/print.css",
+                                      "templates/anki/card.css", "mlbook/pdf/layout.py", "mlbook/cli.py"])
 def test_make_rebuilds_an_output_when_a_template_in_any_folder_changes(template, tmp_path):
     """`make html` after an edit of templates/site/site.css once said "Nothing to be done"."""
     (tmp_path / "site").mkdir()
@@ -176,3 +178,23 @@ def test_make_rebuilds_an_output_when_a_template_in_any_folder_changes(template,
     result = subprocess.run(["make", "-n", "-W", template, "html", f"OUT={tmp_path}"], cwd=ROOT,
                             capture_output=True, text=True)
     assert f"build.py html --content content --out {tmp_path}" in result.stdout, result.stdout + result.stderr
+
+
+def test_a_new_output_is_a_row_of_the_table_and_its_writer(monkeypatch, tmp_path, capsys):
+    """The command line, `all`/`watch` and `build()` read the outputs table: nothing else is wired."""
+    from mlbook import build
+
+    def write_list(book, target, options, report):
+        report.stage("list: write")
+        target.write_text("".join(f"{q.number} {q.text}\n" for q in book.questions), encoding="utf-8")
+        report.done()
+
+    listing = build.Output("list", "questions.txt", "the questions, one per line", False, write_list)
+    monkeypatch.setattr(build, "OUTPUTS", build.OUTPUTS + (listing,))
+    monkeypatch.setattr(build, "BY_NAME", {**build.BY_NAME, "list": listing})
+    assert run(["list", "--content", str(SAMPLE), "--out", str(tmp_path), "--sections", "2"]) == 0
+    assert (tmp_path / "questions.txt").read_text(encoding="utf-8").startswith("2.1 ")
+    assert f"list: {tmp_path / 'questions.txt'} (" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run(["--help"])
+    assert "list" in capsys.readouterr().out
