@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 from mlbook.files import write_text_atomically
 
@@ -47,6 +48,25 @@ def versions(*distributions: str) -> str:
         except metadata.PackageNotFoundError:
             found.append(f"{name}=absent")
     return " ".join(found + [f"python={sys.version_info.major}.{sys.version_info.minor}"])
+
+
+SCHEME = "mlbook-cache:"
+"""How the print HTML names a file of the cache (`mlbook-cache:math/ab/ab….svg`): by its place in the
+cache, not by an absolute path, so that the HTML — a laid-out part's cache key — is the same in every
+checkout and for every cache root; the print engine's fetcher reads it (`pdf.fetch.BookFetcher`)."""
+
+
+def url(path: Path) -> str:
+    """The `mlbook-cache:` URL of a file in the cache."""
+    return SCHEME + quote(path.resolve().relative_to(root().resolve()).as_posix())
+
+
+def path_of(address: str) -> Path | None:
+    """The file a `mlbook-cache:` URL names (None for another URL); it may lie outside the cache if the
+    URL says `..`: the caller checks where it is."""
+    if not address.startswith(SCHEME):
+        return None
+    return (root().resolve() / unquote(address[len(SCHEME):].split("?")[0])).resolve()
 
 
 def cached_text(path: Path, make: Callable[[], str]) -> str:

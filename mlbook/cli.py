@@ -169,7 +169,7 @@ def _same_pairs(options: list[str]) -> dict[str, str]:
     for option in options:
         new_id, sep, old_id = option.partition("=")
         if not sep or not new_id.strip() or not old_id.strip():
-            raise SyncError(f"--same {option}: expected NEW_ID=OLD_ID")
+            raise UsageError(f"argument --same: {option!r}: expected NEW_ID=OLD_ID")
         pairs[new_id.strip()] = old_id.strip()
     return pairs
 
@@ -179,7 +179,7 @@ def _marks(options: list[str]) -> dict[str, int]:
     for option in options:
         mark, sep, level = option.rpartition("=")
         if not sep or not mark or level not in ("1", "2", "3"):
-            raise SyncError(f"--mark {option}: expected MARK=LEVEL with LEVEL 1, 2 or 3")
+            raise UsageError(f"argument --mark: {option!r}: expected MARK=LEVEL with LEVEL 1, 2 or 3")
         marks[mark] = int(level)
     return marks
 
@@ -219,10 +219,10 @@ def run(argv: list[str] | None = None) -> int:
             print("\ninterrupted: outputs already written are complete; the one in progress was not"
                   " replaced", file=sys.stderr)
         return 130
-    except UsageError as error:
+    except (UsageError, SyncError) as error:  # an option's value the book or the machine does not fit
         print(f"{parser().prog} {args.command}: error: {error}", file=sys.stderr)
         return 2
-    except (write.LayoutWarnings, write.LayoutNotSettled, SyncError, StagingError) as error:
+    except (write.LayoutWarnings, write.LayoutNotSettled, StagingError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except ContentError as error:

@@ -1,4 +1,4 @@
-"""SVG drawings kept and replayed (mlbook/svg_drawings.py): the PDF is the one WeasyPrint writes when
+"""SVG drawings kept and replayed (mlbook/pdf/drawings.py): the PDF is the one WeasyPrint writes when
 it parses every image anew, byte for byte, whether the drawings come from the cache or not."""
 
 from __future__ import annotations
@@ -149,3 +149,23 @@ def test_an_svg_written_in_the_html_is_never_kept(drawings, tmp_path):
     assert drawings.entries() == [] and len(drawings.calls) == 2
     svg_drawings.uninstall()
     assert weasyprint.HTML(string=html, base_url=str(tmp_path / "page.html")).write_pdf() == kept
+
+
+def test_the_print_editions_formulas_are_kept_and_drawn_as_parsed_anew(drawings, tmp_path, monkeypatch):
+    """The print HTML names a formula `mlbook-cache:…`: its drawing is kept like any SVG file's."""
+    from mlbook import cache
+    from mlbook.markup.markdown import AnswerRenderer
+    from mlbook.pdf.fetch import BookFetcher
+
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "cache"))
+    image = AnswerRenderer("print", tmp_path).math_html(FORMULA, False)
+    html = f"<html><body><p>{image} and again {image}</p></body></html>"
+
+    def written(cache_of_images=None) -> bytes:
+        return weasyprint.HTML(string=html, url_fetcher=BookFetcher([cache.folder("math")])).render(
+            cache=cache_of_images).write_pdf(pdf_variant="pdf/ua-1")
+
+    kept = written()
+    assert 'src="mlbook-cache:math/' in image and drawings.entries()
+    svg_drawings.uninstall()
+    assert kept == written(NoImageCache())

@@ -195,11 +195,13 @@ def test_a_rewording_that_could_pair_two_ways_is_listed_then_confirmed(tmp_path,
 def test_same_option_errors_name_the_problem(tmp_path, capsys):
     content = tmp_path / "c"
     assert import_text(tmp_path, "## Н\n- Что такое BatchNorm?\n", content, "-q") == 0
-    assert import_text(tmp_path, "## Н\n- Что такое BatchNorm?\n", content, "--same", "x") == 1
-    assert import_text(tmp_path, "## Н\n- Что такое GroupNorm?\n", content, "--same", "nope=batchnorm") == 1
-    assert import_text(tmp_path, "## Н\n- Что такое GroupNorm?\n", content, "--same", "groupnorm=nope") == 1
+    assert import_text(tmp_path, "## Н\n- Что такое BatchNorm?\n", content, "--same", "x") == 2
+    assert import_text(tmp_path, "## Н\n- Что такое GroupNorm?\n", content, "--same", "nope=batchnorm") == 2
+    assert import_text(tmp_path, "## Н\n- Что такое GroupNorm?\n", content, "--same", "groupnorm=nope") == 2
+    assert import_text(tmp_path, "## Н\n- Что такое GroupNorm?\n", content, "--mark", "[X]=4") == 2
     assert capsys.readouterr().err.splitlines() == [
-        "error: --same x: expected NEW_ID=OLD_ID",
-        "error: --same nope=batchnorm: no new question gets the id 'nope' (the ids are in the 'added:' lines"
-        " of a --dry-run)",
-        "error: --same groupnorm=nope: 'nope' is not an existing question left without a match"]
+        "build.py import: error: argument --same: 'x': expected NEW_ID=OLD_ID",
+        "build.py import: error: --same nope=batchnorm: no new question gets the id 'nope' (the ids are in the"
+        " 'added:' lines of a --dry-run)",
+        "build.py import: error: --same groupnorm=nope: 'nope' is not an existing question left without a match",
+        "build.py import: error: argument --mark: '[X]=4': expected MARK=LEVEL with LEVEL 1, 2 or 3"]

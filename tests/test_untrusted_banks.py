@@ -181,7 +181,7 @@ def test_images_are_taken_by_content_and_svg_is_sanitised(tmp_path):
 
 def test_a_source_url_that_is_not_http_is_refused_everywhere(tmp_path, sample_copy):
     code, content, _, err = imported(tmp_path, qa(("Q?", "A.")), None, "--source-url", "javascript:alert(1)")
-    assert code == 1 and "error: --source-url javascript:alert(1): must be an http(s) address" in err
+    assert code == 2 and "build.py import: error: --source-url javascript:alert(1): must be an http(s) address" in err
     assert not content.exists()
     yaml_file = sample_copy / "book.yaml"
     yaml_file.write_text(yaml_file.read_text().replace("url: https://example.org/sample-bank\n",
@@ -280,7 +280,7 @@ def test_a_non_empty_folder_that_is_not_a_bank_is_refused(tmp_path):
     content.mkdir()
     (content / "todo.md").write_text("mine")
     code, _, err = cli(["import", str(bank(tmp_path / "b", qa(("Q?", "A.")))), "--content", str(content)])
-    assert code == 1 and "the folder is not empty and holds no book.yaml" in err
+    assert code == 2 and "the folder is not empty and holds no book.yaml" in err
     assert files_under(content) == {"todo.md": b"mine"}
 
 
@@ -372,9 +372,9 @@ def test_bad_targets_and_options_give_messages_not_tracebacks(tmp_path):
     a_file = tmp_path / "file.txt"
     a_file.write_text("x")
     assert cli(["import", str(source), "--content", str(a_file)])[2].endswith(
-        f"error: --content {a_file}: not a folder\n")
+        f"build.py import: error: --content {a_file}: not a folder\n")
     code, _, err = cli(["import", str(source), "--content", str(tmp_path / "c"), "--language", "xx"])
-    assert code == 1 and err.startswith("error: --language xx: ")
+    assert code == 2 and err.startswith("build.py import: error: --language xx: ")
 
 
 def test_long_words_make_short_ids(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,9 +44,31 @@ class _StyledTokensFormatter(HtmlFormatter):
 
 _FORMATTER = _StyledTokensFormatter(nowrap=True, style=CODE_STYLE)
 _INLINE_STYLE_FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style=CODE_STYLE)
-TARGETS = ("print", "epub", "kindle", "web", "anki")
-"""`print`: SVG math as images, file images; `epub`: SVG math inline in the page (e-ink readers without
-MathML); `kindle` and `web`: MathML; `anki`: Anki's own \\( \\) math, inline styles."""
+@dataclass(frozen=True)
+class Edition:
+    """How answers are written for one kind of output."""
+
+    name: str
+    math: str
+    """`svg-file`: a formula is an `<img>` of its cached SVG (print); `svg-inline`: the SVG in the page
+    (e-ink readers without MathML); `mathml`; `mathml-parts`: MathML, a long display formula in parts
+    that wrap (Kindle); `tex`: Anki's own `\\( \\)` math."""
+    figure_src: str = "name"
+    """`file`: a figure is its file's URL (print); `name`: its name inside the output."""
+    figure_folder: str = "figures/"
+    """The folder of the figures inside the output."""
+    self_contained: bool = False
+    """Each answer stands alone (an Anki card): code colours as inline styles, no links to figures."""
+
+
+EDITIONS = {edition.name: edition for edition in (
+    Edition("print", "svg-file", figure_src="file"),
+    Edition("epub", "svg-inline"),
+    Edition("kindle", "mathml-parts"),
+    Edition("web", "mathml"),
+    Edition("anki", "tex", figure_folder="", self_contained=True),
+)}
+TARGETS = tuple(EDITIONS)
 
 
 def fence_info(info: str) -> tuple[str, str | None]:
@@ -166,7 +189,7 @@ class RenderedFigure:
 
 @dataclass
 class AnswerRenderer:
-    """Renders answers for one output; `target` is one of TARGETS."""
+    """Renders answers for one output; `target` names its `Edition` (one of TARGETS)."""
 
     target: str
     content_root: Path
@@ -212,6 +235,10 @@ class AnswerRenderer:
         return Markup(_PARSER.renderer.render(tokens, _PARSER.options, {"renderer": self}))
 
     @property
+    def edition(self) -> Edition:
+        return EDITIONS[self.target]
+
+    @property
     def labels(self) -> Labels:
         return labels(self.language)
 
@@ -236,35 +263,40 @@ class AnswerRenderer:
         source = figures.resolve(image.attrs["src"], question.source.path, self.content_root,
                                  self.figure_scripts)
         path = figures.materialize(source)
-        folder = "" if self.target == "anki" else "figures/"
-        figure = RenderedFigure(f"{section}.{count}", path, f"{folder}mlbook-fig-{section}-{count}{path.suffix}")
+        figure = RenderedFigure(f"{section}.{count}", path,
+                                f"{self.edition.figure_folder}mlbook-fig-{section}-{count}{path.suffix}")
         self.figures.append(figure)
         return figure
 
     def image_src(self, figure: RenderedFigure) -> str:
-        return figure.path.resolve().as_uri() if self.target == "print" else figure.name
+        if self.edition.figure_src == "name":
+            return figure.name
+        path = figure.path.resolve()  # the bank's own file by its place in the bank, a made one in the cache
+        root = self.content_root.resolve()
+        return quote(path.relative_to(root).as_posix()) if path.is_relative_to(root) else cache.url(path)
 
     def math_html(self, latex: str, display: bool) -> str:
         latex = latex.strip()
-        if self.target == "kindle" and display:
+        kind = self.edition.math
+        if kind == "mathml-parts" and display:
             return _display_mathml(latex)
-        if self.target in ("kindle", "web"):
+        if kind in ("mathml", "mathml-parts"):
             return str(math.mathml(latex, display))
-        if self.target == "epub":
+        if kind == "svg-inline":
             if display:
                 return _display_svg(latex)
             svg = math.inline_svg(latex, display)
             # The baseline shift sits on a wrapper: e-book converters drop an SVG's own style.
             depth = math.svg_box(math.svg(latex, display))[2]
             return f'<span class="math" style="vertical-align:{-depth:.3f}em">{svg}</span>'
-        if self.target == "anki":
+        if kind == "tex":
             return str(escape(f"\\[{latex}\\]" if display else f"\\({latex}\\)"))
         width, height, depth = math.svg_box(math.svg(latex, display))
         style = f"width:{width:.3f}em;height:{height:.3f}em"
         if not display:
             style += f";vertical-align:{-depth:.3f}em"
         # A reference to the cached file, not a data: URL: the HTML of a part is 10x smaller
-        img = (f'<img class="math" src="{math.svg_file(latex, display).as_uri()}" style="{style}"'
+        img = (f'<img class="math" src="{cache.url(math.svg_file(latex, display))}" style="{style}"'
                f' alt="{math.attribute(latex)}"/>')
         return f'<div class="math-display">{img}</div>' if display else img
 
@@ -322,7 +354,7 @@ def _render_fence(self, tokens, idx, options, env):
         lexer = get_lexer_by_name(language.lower()) if language else None
     except ClassNotFound:
         lexer = None
-    formatter = _INLINE_STYLE_FORMATTER if _renderer_of(env).target == "anki" else _FORMATTER
+    formatter = _INLINE_STYLE_FORMATTER if _renderer_of(env).edition.self_contained else _FORMATTER
     code = _highlighted(token.content, lexer, formatter) if lexer else str(escape(token.content))
     label = f'<span class="code-lang">{escape(language)}</span>' if language else ""
     if reason:
@@ -362,7 +394,7 @@ def _figure_link(renderer: AnswerRenderer, token: Token, label: str, empty: bool
     """`[](#fig:name)`: «рис. 2.3», a link to the figure (to its page in print)."""
     number, question = renderer.figure_numbers().get(label, (None, None))
     text = f"{escape(renderer.labels.figure_ref)}\u00a0{number}" if empty and number else ""
-    if number is None or renderer.target == "anki":
+    if number is None or renderer.edition.self_contained:
         token.meta["dropped"] = True
         return text or (label if empty else "")
     anchor = f"fig-{number.replace('.', '-')}"

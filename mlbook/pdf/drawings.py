@@ -35,6 +35,7 @@ import weasyprint.svg
 from weasyprint.images import SVGImage
 from weasyprint.urls import fetch
 
+from mlbook import cache
 from mlbook.files import atomic_output
 
 FORMAT = "mlbook-svg-drawing 1"
@@ -126,7 +127,8 @@ def _content(image: SVGImage) -> bytes | None:
         image._mlbook_content = None
         # an <svg> written inside the HTML carries the document's URL, not its own: never kept
         if not isinstance(url, str) or not (url.startswith("data:image/svg+xml")
-                                            or url.startswith("file:") and url.lower().endswith(".svg")):
+                                            or url.startswith(("file:", cache.SCHEME))
+                                            and url.lower().endswith(".svg")):
             return None
         try:  # the fetcher WeasyPrint read the image with (it decodes `data:` URLs too)
             with fetch(image._url_fetcher, url) as response:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import unquote
 
 import weasyprint.urls
 
+from mlbook import cache
 from mlbook.files import mime
 
 
@@ -20,10 +22,19 @@ class BookFetcher(weasyprint.urls.URLFetcher):
     def fetch(self, url, headers=None):
         if url.startswith("data:"):
             return super().fetch(url, headers)
-        path = local_path(url)
+        path = local_path(url) or cache.path_of(url)
         if path is not None and any(path.is_relative_to(root) for root in self.roots) and path.is_file():
             return weasyprint.urls.URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime(path)})
         raise ValueError(f"refused to load {url[:80]}: only files of the book may be embedded")
+
+
+def embedded_path(url: str, base: str) -> Path | None:
+    """The file an `src` of the print HTML names: a `file://` URL, a `mlbook-cache:` one, or a path
+    relative to `base` (the book's folder); None for any other URL (`data:`, a web address)."""
+    path = local_path(url) or cache.path_of(url)
+    if path is None and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", url):
+        path = (Path(base) / unquote(url.split("?")[0])).resolve()
+    return path
 
 
 def local_path(url: str) -> Path | None:

@@ -23,14 +23,14 @@ import pydyf
 import weasyprint
 
 from mlbook.pdf import drawings, tags
-from mlbook.pdf.fetch import BookFetcher, local_path
+from mlbook.pdf.fetch import BookFetcher, embedded_path
 from mlbook import cache
 from mlbook.files import atomic_output
 from mlbook.workers import count, run_unordered
 
-FORMAT = 4
+FORMAT = 5
 """Bumped when what a cache entry holds changes (2: formulas drawn by `svg_drawings`; 3: no plain
-spans in the structure tree; 4: compressed by QPDF)."""
+spans in the structure tree; 4: compressed by QPDF; 5: the cache's files named `mlbook-cache:`)."""
 PT_PER_PX = 0.75
 CACHE_LIMIT_BYTES = 1 << 30
 """Least recently used entries beyond this size are removed after a build."""
@@ -141,7 +141,7 @@ def part_key(job: Job) -> str:
         digest.update(piece.encode())
         digest.update(b"\0")
     for url in sorted(set(_SOURCES.findall(job.html))):
-        path = local_path(url.replace("&amp;", "&"))
+        path = embedded_path(url.replace("&amp;", "&"), job.base_url)
         if path is not None and path.is_file():
             digest.update(url.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()

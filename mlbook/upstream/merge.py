@@ -148,7 +148,8 @@ class _WordIndex:
 
 
 class SyncError(ValueError):
-    """An import option that cannot be applied; the message says why."""
+    """An import option that cannot be applied — a target folder that is not a bank, an unknown
+    language, a `--same` naming no such question; the message says why (the command line exits 2)."""
 
 
 @dataclass
