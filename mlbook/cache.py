@@ -13,6 +13,7 @@ import hashlib
 import os
 import sys
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -28,8 +29,15 @@ def root() -> Path:
 
 
 def folder(kind: str) -> Path:
-    """The folder of one kind of entry (`math`, `code`, `figures`, `layout`), absolute."""
-    return (root() / kind).resolve()
+    """The folder of one kind of entry (`math`, `code`, `figures`, `layout`, `web-fonts`), absolute."""
+    return _folder(os.environ.get("MLBOOK_CACHE", ""), kind)
+
+
+@lru_cache(maxsize=64)
+def _folder(setting: str, kind: str) -> Path:
+    """A folder of the cache, resolved once per process and `$MLBOOK_CACHE` (a build of the book asks
+    for about 10,000 entries)."""
+    return (Path(setting) if setting else PROJECT / ".cache").resolve() / kind
 
 
 def entry(kind: str, suffix: str, *inputs: str) -> Path:
@@ -38,9 +46,11 @@ def entry(kind: str, suffix: str, *inputs: str) -> Path:
     return folder(kind) / key[:2] / f"{key}{suffix}"
 
 
+@lru_cache(maxsize=None)
 def versions(*distributions: str) -> str:
     """`name=version` of each installed distribution (`name=absent` when it is not), and Python's: an
-    input of every entry those make."""
+    input of every entry those make. Read once per process (a lookup scans the installed packages: once
+    per formula, it cost a no-change build of the book 2 s)."""
     found = []
     for name in distributions:
         try:
@@ -58,7 +68,11 @@ checkout and for every cache root; the print engine's fetcher reads it (`pdf.fet
 
 def url(path: Path) -> str:
     """The `mlbook-cache:` URL of a file in the cache."""
-    return SCHEME + quote(path.resolve().relative_to(root().resolve()).as_posix())
+    try:
+        relative = path.relative_to(folder(""))
+    except ValueError:  # a path that names the cache another way (a link, `..`)
+        relative = path.resolve().relative_to(folder(""))
+    return SCHEME + quote(relative.as_posix())
 
 
 def path_of(address: str) -> Path | None:
@@ -66,7 +80,7 @@ def path_of(address: str) -> Path | None:
     URL says `..`: the caller checks where it is."""
     if not address.startswith(SCHEME):
         return None
-    return (root().resolve() / unquote(address[len(SCHEME):].split("?")[0])).resolve()
+    return (folder("") / unquote(address[len(SCHEME):].split("?")[0])).resolve()
 
 
 def cached_text(path: Path, make: Callable[[], str]) -> str:
