@@ -18,7 +18,8 @@ from mlbook.errors import ContentError
 from mlbook.upstream.merge import NewBook, SyncError, import_bank
 from mlbook.content.load import load
 from mlbook.markup.markdown import figure_scripts
-from mlbook.model import Book
+from mlbook.labels import labels
+from mlbook.model import Book, Location
 from mlbook.content.select import Selection, select, unknown_sections
 from mlbook.web.serve import Preview
 from mlbook.upstream.staging import StagingError, finish_interrupted
@@ -327,11 +328,21 @@ def _report_check(book: Book, console: Console) -> int:
         print(f"{q.source}: unanswered: {q.number} {q.text[:70]}")
     for q in incomplete:
         print(f"{q.source}: answered but missing key_points, difficulty or tags: {q.number}")
+    heading = labels(book.language).follow_ups_heading
+    without_follow_ups = [q for q in book.questions if q.answered and not q.follow_ups]
+    for q in without_follow_ups:
+        print(f"{_body_end(q)}: answered but without the section «{heading}» (a list of '- **probe** what a"
+              f" strong reply says'; the interviewer sheet shows them): {q.number}")
     _report_figure_scripts(book)
     answered = len(book.questions) - len(unanswered)
     print(f"{len(book.questions)} questions: {answered} answered, {len(unanswered)} unanswered,"
-          f" {len(incomplete)} incomplete; no errors")
+          f" {len(incomplete)} incomplete, {len(without_follow_ups)} without follow-ups; no errors")
     return 0
+
+
+def _body_end(question) -> Location:
+    """The answer's last line: where its follow-up section belongs."""
+    return Location(question.source.path, question.body_line + question.body.rstrip("\n").count("\n"))
 
 
 def _report_figure_scripts(book: Book) -> None:
