@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pytest
 
 from mlbook.cli import run
+from mlbook.content import plan
 from mlbook.content.follow_ups import read_follow_ups
+from mlbook.content.load import load
+from mlbook.content.select import Selection, select
 from mlbook.errors import Problems
 from mlbook.model import Location, Question
-from tests.conftest import CONTENT, SAMPLE, LazyBook
+from mlbook.markup.markdown import question_text
+from tests.conftest import CONTENT, SAMPLE
+from tests.pdftext import pdf_text
 from tests.test_errors import check, replace_in
 
 HEADING = "Подводные камни и вопросы на засыпку"
-REAL = LazyBook(CONTENT)
+
+
+@lru_cache(maxsize=None)
+def book_of(folder):
+    """The bank, loaded inside the test that first needs it (a content error fails that test)."""
+    return load(folder)
 
 
 def question_with(body: str) -> Question:
@@ -27,7 +39,7 @@ def follow_ups_of(body: str):
 
 
 def test_every_answer_of_the_book_has_follow_ups_with_a_probe_and_a_gist():
-    answered = [q for q in REAL.questions if q.answered]
+    answered = [q for q in book_of(CONTENT).questions if q.answered]
     assert len(answered) == 111
     assert all(q.follow_ups for q in answered), [q.id for q in answered if not q.follow_ups]
     assert all(f.probe.strip() and f.gist.strip() for q in answered for f in q.follow_ups)
@@ -91,12 +103,106 @@ def test_check_locates_a_malformed_follow_up_and_lists_an_answer_without_them(sa
 
 
 def test_minutes_in_the_front_matter_and_by_difficulty(sample_copy, capsys):
-    from mlbook.content.load import load
-
-    book = load(SAMPLE)
+    book = book_of(SAMPLE)
     assert book.minutes_of(book.question("row-count")) == 4  # its own minutes:
     assert book.minutes_of(book.question("softmax")) == 3  # difficulty 1's default
     replace_in(sample_copy / "beta/row-count.md", "minutes: 4", "minutes: 0")
     status, err = check(sample_copy, capsys)
     assert status == 1 and (f"{sample_copy / 'beta/row-count.md'}:8: 'minutes' must be a whole number of"
                             " minutes from 1 to 60, not 0") in err.splitlines()
+
+
+# --- the plan ------------------------------------------------------------------------------------
+
+def test_the_plan_fills_the_slot_with_sections_in_proportion():
+    made = plan.plan(book_of(CONTENT), 60, "middle", 7)
+    assert abs(made.minutes - 60) <= 6
+    pool = [q for q in book_of(CONTENT).questions if q.answered]
+    for section, minutes in made.section_minutes():
+        share = 60 * sum(q.number.split(".")[0] == section.number for q in pool) / len(pool)
+        assert abs(minutes - share) <= max(book_of(CONTENT).minutes_by_difficulty), (section.number, minutes, share)
+    assert [s.number for s in made.book.sections] == [s.number for s in book_of(CONTENT).sections]  # every section
+
+
+def test_each_section_of_the_plan_goes_from_easier_to_harder():
+    for level in plan.LEVELS:
+        for section in plan.plan(book_of(CONTENT), 60, level, 3).book.sections:
+            assert [q.difficulty for q in section.questions] == sorted(q.difficulty for q in section.questions)
+
+
+def test_the_level_sets_the_difficulty_mix():
+    def mean_difficulty(level):
+        questions = plan.plan(book_of(CONTENT), 90, level, 1).book.questions
+        return sum(q.difficulty for q in questions) / len(questions)
+
+    assert mean_difficulty("junior") < mean_difficulty("middle") < mean_difficulty("senior")
+
+
+def test_the_same_seed_gives_the_same_plan_and_another_seed_another():
+    def ids(seed):
+        return [q.id for q in plan.plan(book_of(CONTENT), 45, "middle", seed).book.questions]
+
+    assert ids(7) == ids(7) and ids(7) != ids(8)
+
+
+def test_sections_and_tags_narrow_the_pool():
+    made = plan.plan(select(book_of(CONTENT), Selection(sections=("2",))), 30, "middle", 7)
+    assert {q.number.split(".")[0] for q in made.book.questions} == {"2"} and abs(made.minutes - 30) <= 3
+    made = plan.plan(select(book_of(CONTENT), Selection(tags=("python",))), 20, "junior", 7)
+    assert made.book.questions and all("python" in q.tags for q in made.book.questions)
+
+
+def planned_order(pdf, book) -> list[str]:
+    """The numbers of the book's questions as they appear in the PDF's text."""
+    text = pdf_text(pdf)
+    found = {q.number: text.find(f"{q.number} {question_text(q.text)[:10]}") for q in book.questions}
+    return sorted((number for number, at in found.items() if at >= 0), key=found.get)
+
+
+def test_sheet_and_handout_of_one_plan_hold_the_same_questions_in_the_same_order(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    options = ["--minutes", "60", "--level", "middle", "--seed", "7", "-q"]
+    for out in ("a", "b"):
+        for output in ("sheet", "handout"):
+            assert run([output, "--content", str(CONTENT), "--out", str(tmp_path / out)] + options) == 0
+    planned = [q.number for q in plan.plan(book_of(CONTENT), 60, "middle", 7).book.questions]
+    assert planned_order(tmp_path / "a/sheet.pdf", book_of(CONTENT)) == planned
+    assert planned_order(tmp_path / "a/handout.pdf", book_of(CONTENT)) == planned
+    for name in ("sheet.pdf", "handout.pdf"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("options, message", [
+    (["--minutes", "60", "--level", "lead"],
+     "argument --level: invalid choice: 'lead' (choose from 'junior', 'middle', 'senior')"),
+    (["--minutes", "0"], "argument --minutes: the slot must be a positive number of minutes, not 0"),
+    (["--minutes", "-5"], "argument --minutes: the slot must be a positive number of minutes, not -5"),
+    (["--level", "senior"], "argument --level: needs --minutes, the length of the interview to plan"),
+    (["--minutes", "30", "--tags", "no-such-tag"],
+     "the selection (--sections, --tags, --difficulty) keeps no answered question to plan 30 minutes from"),
+    (["--minutes", "2"], "argument --minutes: no question fits in 2 minutes (the shortest of the selection"
+     " takes 3)"),
+])
+@pytest.mark.parametrize("output", ["sheet", "handout"])
+def test_a_plan_that_cannot_be_made_is_refused_and_nothing_is_overwritten(output, options, message, tmp_path,
+                                                                           capsys):
+    target = tmp_path / f"{output}.pdf"
+    target.write_bytes(b"the previous file")
+    status = run([output, "-q", "--content", str(SAMPLE), "--out", str(tmp_path)] + options)
+    assert status == 1 and capsys.readouterr().err == f"build.py {output}: error: {message}\n"
+    assert target.read_bytes() == b"the previous file" and len(list(tmp_path.iterdir())) == 1
+
+
+def test_a_pool_too_small_for_the_slot_is_said_and_what_fits_is_built(tmp_path, capsys):
+    status = run(["sheet", "-q", "--content", str(SAMPLE), "--out", str(tmp_path), "--minutes", "60"])
+    assert status == 0 and capsys.readouterr().err == (
+        "warning: the questions to choose from take 10 minutes in all, short of 60: the plan holds all of them;"
+        " widen --sections or --tags to fill the slot\n")
+    text = pdf_text(tmp_path / "sheet.pdf")
+    assert all(f"{q.number} {q.text}" in text for q in book_of(SAMPLE).questions if q.answered)
+
+
+def test_random_and_minutes_together_are_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit:
+        run(["sheet", "--content", str(SAMPLE), "--out", str(tmp_path), "--minutes", "30", "--random", "3"])
+    assert exit.value.code == 2 and "argument --random: not allowed with argument --minutes" in capsys.readouterr().err
