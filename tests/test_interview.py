@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
+import subprocess
 from functools import lru_cache
+from pathlib import Path
+
+from pypdf import PdfReader
 
 import pytest
 
@@ -15,7 +20,7 @@ from mlbook.errors import Problems
 from mlbook.model import Location, Question
 from mlbook.markup.markdown import question_text
 from tests.conftest import CONTENT, SAMPLE
-from tests.pdftext import pdf_text
+from tests.pdftext import normalize, pdf_text
 from tests.test_errors import check, replace_in
 
 HEADING = "Подводные камни и вопросы на засыпку"
@@ -159,17 +164,68 @@ def planned_order(pdf, book) -> list[str]:
     return sorted((number for number, at in found.items() if at >= 0), key=found.get)
 
 
-def test_sheet_and_handout_of_one_plan_hold_the_same_questions_in_the_same_order(tmp_path, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    options = ["--minutes", "60", "--level", "middle", "--seed", "7", "-q"]
-    for out in ("a", "b"):
-        for output in ("sheet", "handout"):
-            assert run([output, "--content", str(CONTENT), "--out", str(tmp_path / out)] + options) == 0
-    planned = [q.number for q in plan.plan(book_of(CONTENT), 60, "middle", 7).book.questions]
-    assert planned_order(tmp_path / "a/sheet.pdf", book_of(CONTENT)) == planned
-    assert planned_order(tmp_path / "a/handout.pdf", book_of(CONTENT)) == planned
+@pytest.fixture(scope="module")
+def planned(tmp_path_factory) -> Path:
+    """The sheet and the handout of the real bank's 60-minute middle plan, seed 7, built twice (a/, b/)."""
+    out = tmp_path_factory.mktemp("planned")
+    options = ["--minutes", "60", "--level", "middle", "--seed", "7", "-q", "--strict"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        for folder in ("a", "b"):
+            for output in ("sheet", "handout"):
+                assert run([output, "--content", str(CONTENT), "--out", str(out / folder)] + options) == 0
+    return out
+
+
+def test_sheet_and_handout_of_one_plan_hold_the_same_questions_in_the_same_order(planned):
+    expected = [q.number for q in plan.plan(book_of(CONTENT), 60, "middle", 7).book.questions]
+    assert planned_order(planned / "a/sheet.pdf", book_of(CONTENT)) == expected
+    assert planned_order(planned / "a/handout.pdf", book_of(CONTENT)) == expected
+
+
+def test_the_same_seed_gives_byte_identical_pdfs(planned):
     for name in ("sheet.pdf", "handout.pdf"):
-        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+        assert (planned / "a" / name).read_bytes() == (planned / "b" / name).read_bytes(), name
+
+
+def page_texts(pdf: Path) -> list[str]:
+    count = len(PdfReader(pdf).pages)
+    return [normalize(subprocess.run(["pdftotext", "-enc", "UTF-8", "-f", str(n), "-l", str(n), str(pdf), "-"],
+                                     check=True, capture_output=True, text=True).stdout) for n in range(1, count + 1)]
+
+
+def test_the_sheet_shows_each_question_whole_with_its_follow_ups_and_ends_with_the_debrief(planned):
+    book = plan.plan(book_of(CONTENT), 60, "middle", 7).book
+    pages = page_texts(planned / "a/sheet.pdf")
+    *questions, debrief = pages
+    assert debrief.startswith("Итоги интервью") and all("Итоги интервью" not in page for page in questions)
+    for section in book.sections:
+        assert f"{section.number} {section.title} {len(section.questions)} {3 * len(section.questions)}" in debrief
+    assert f"Итого {len(book.questions)} {3 * len(book.questions)}" in debrief
+    assert "Время: запланировано 60 мин, фактически" in debrief
+    assert all(choice in debrief for choice in ("Не нанимать", "Скорее нет", "Скорее да", "Однозначно нанимать"))
+    for page in questions:  # a question's notes line is on the page of its number: it did not split
+        heads = [q for q in book.questions if f"{q.number} {question_text(q.text)[:10]}" in page]
+        assert page.count("Заметки") == len(heads), page[:200]
+    text, checked = " ".join(questions), 0
+    for q in book.questions:
+        for follow_up in q.follow_ups:
+            words = list(itertools.takewhile(lambda word: not set(word) & set("$`*\\«»"),
+                                             question_text(follow_up.probe).split()))[:3]
+            assert " ".join(words) in text, (q.number, follow_up.probe)
+            checked += bool(words)
+    assert checked > 40  # probes that start with a formula or code are not looked for
+    for section in book.sections:
+        assert f"Раздел {section.number}: итого (максимум {3 * len(section.questions)})" in text
+
+
+def test_the_sheet_of_the_sample_shows_follow_ups_subtotals_and_minutes(sample_outputs):
+    text = pdf_text(sample_outputs / "sheet.pdf")
+    assert "Вопросы на засыпку • А если вычесть не максимум, а минимум? Переполнение остаётся" in text
+    assert "ЗАСЫПКА-СОФТМАКС" in text and "Чем COUNT(DISTINCT x) отличается от COUNT(x)?" in text
+    assert "Раздел 1: итого (максимум 9)" in text and "Раздел 2: итого (максимум 3)" in text
+    assert "Как посчитать количество строк в таблице? 4 мин" in text  # its own minutes:
+    assert "Пробная книга · 4 вопроса · 15 мин" in text
 
 
 @pytest.mark.parametrize("options, message", [

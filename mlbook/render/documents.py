@@ -111,6 +111,9 @@ def _render_print_documents(book: Book, page: Page, documents) -> tuple[list[str
     template = environment().get_template(
         {"book": "book.html.j2", "handout": "book.html.j2", "sheet": "sheet.html.j2"}[page.kind])
     css = (TEMPLATES / "print.css").read_text(encoding="utf-8")
+    if page.kind == "sheet":
+        common.update(follow_ups=_follow_ups(book, renderer),
+                      planned_minutes=sum(book.minutes_of(q) for q in book.questions))
     common.update(page=page, css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper])
                                         .replace("PAGE_LABEL", _css_string(labels(book.language).page))
                                         + pygments_css()))
@@ -209,6 +212,15 @@ def render_anki_notes(book: Book) -> tuple[list[tuple[Question, dict[str, str]]]
                        else f"<i>{escape(renderer.labels.unanswered)}</i>"),
         }))
     return notes, renderer
+
+
+def _follow_ups(book: Book, renderer: AnswerRenderer) -> dict[str, list[tuple[Markup, Markup]]]:
+    """Each question's follow-ups as (probe, gist) HTML, for the interviewer sheet; a probe that does
+    not end a sentence or a clause is joined to its gist by a dash, as the answers write them."""
+    def probe(text: str) -> Markup:
+        return renderer.render_inline(text if text.endswith((".", ":", "?", "!", "…")) else f"{text} —")
+
+    return {q.id: [(probe(f.probe), renderer.render_inline(f.gist)) for f in q.follow_ups] for q in book.questions}
 
 
 def _key_points_of(question: Question, renderer: AnswerRenderer) -> list[Markup]:
