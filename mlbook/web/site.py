@@ -13,7 +13,8 @@ from mlbook.markup.markdown import pygments_css
 from mlbook.model import Book
 from mlbook.files import atomic_output
 
-SITE_ASSETS = {"style.css": "site/site.css", "site.js": "site/site.js"}
+SITE_ASSETS = {"style.css": "site/site.css", "site.js": "site/site.js", "mock.css": "site/mock.css",
+               "mock.js": "site/mock.js"}
 
 
 def site_files(book: Book, answers: bool, open_answers: bool = False) -> dict[str, bytes]:
