@@ -107,6 +107,18 @@ def test_check_locates_a_malformed_follow_up_and_lists_an_answer_without_them(sa
                                    " '- **the question to ask** what a strong reply says'")
 
 
+def test_minutes_by_difficulty_in_book_yaml(sample_copy, capsys):
+    book_yaml = sample_copy / "book.yaml"
+    book_yaml.write_text(book_yaml.read_text(encoding="utf-8") + "minutes_by_difficulty: {1: 2, 2: 4, 3: 6}\n",
+                         encoding="utf-8")
+    assert load(sample_copy).minutes_of(load(sample_copy).question("softmax")) == 2
+    replace_in(book_yaml, "minutes_by_difficulty: {1: 2, 2: 4, 3: 6}", "minutes_by_difficulty: {1: 2, 2: 4}")
+    status, err = check(sample_copy, capsys)
+    line = book_yaml.read_text(encoding="utf-8").splitlines().index("minutes_by_difficulty: {1: 2, 2: 4}") + 1
+    assert status == 1 and (f"{book_yaml}:{line}: 'minutes_by_difficulty' must give the minutes (1 to 60) of each"
+                            " difficulty, e.g. {1: 3, 2: 5, 3: 8}, not {1: 2, 2: 4}") in err.splitlines()
+
+
 def test_minutes_in_the_front_matter_and_by_difficulty(sample_copy, capsys):
     book = book_of(SAMPLE)
     assert book.minutes_of(book.question("row-count")) == 4  # its own minutes:

@@ -31,9 +31,9 @@ def read_follow_ups(question: Question, heading: str, problems: Problems) -> tup
                      f"the section «{heading}» needs a list of follow-ups: items '- **the probe to ask**"
                      " what a strong reply says'")
     follow_ups = []
-    for item in items:
-        where = Location(question.source.path, question.body_line + item.map[0])
-        follow_up = _follow_up(_first_paragraph(tokens, item), where, problems)
+    for index in items:
+        where = Location(question.source.path, question.body_line + tokens[index].map[0])
+        follow_up = _follow_up(_first_paragraph(tokens, index), where, problems)
         if follow_up is not None:
             follow_ups.append(follow_up)
     return tuple(follow_ups)
@@ -51,20 +51,20 @@ def _heading_index(tokens: tuple[Token, ...], heading: str) -> int | None:
 
 
 def _top_level_items(tokens: tuple[Token, ...], start: int):
-    """The list items of the section's lists (not of lists nested in them), up to the next heading of
+    """Indices of the section's list items (not of lists nested in them), up to the next heading of
     the same or a higher level."""
     level = int(tokens[start].tag[1])
-    for token in tokens[start + 3:]:
+    for index in range(start + 3, len(tokens)):
+        token = tokens[index]
         if token.type == "heading_open" and int(token.tag[1]) <= level:
             return
         if token.type == "list_item_open" and token.level == 1:
-            yield token
+            yield index
 
 
-def _first_paragraph(tokens: tuple[Token, ...], item: Token) -> Token | None:
+def _first_paragraph(tokens: tuple[Token, ...], item: int) -> Token | None:
     """The inline token of the item's first paragraph (None for an item that starts otherwise)."""
-    index = tokens.index(item)
-    following = tokens[index + 1:index + 3]
+    following = tokens[item + 1:item + 3]
     if len(following) == 2 and following[0].type == "paragraph_open" and following[1].type == "inline":
         return following[1]
     return None

@@ -324,10 +324,10 @@
   document.addEventListener("keydown", (event) => {
     if ($("mock-question").hidden || event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.target.closest("input, select, textarea")) return;
-    const key = event.key.toLowerCase();
+    const key = event.key.toLowerCase();  // event.code: the same physical keys in any keyboard layout
     if (["0", "1", "2", "3"].includes(key)) score(parseInt(key, 10));
-    else if (key === "k" || key === "л") reveal("mock-points");
-    else if (key === "a" || key === "ф") reveal("mock-answer");
+    else if (key === "k" || event.code === "KeyK") reveal("mock-points");
+    else if (key === "a" || event.code === "KeyA") reveal("mock-answer");
     else return;
     event.preventDefault();
   });
