@@ -13,9 +13,8 @@ from markupsafe import Markup, escape
 from mlbook import cache
 from mlbook.labels import labels
 from mlbook.markup.markdown import AnswerRenderer, pygments_css, question_html, question_text  # noqa: F401 (re-exported)
-from mlbook.content.plan import LEVELS
 from mlbook.model import Book, Question, Section, Subsection
-from mlbook.render.mock import mock_data
+from mlbook.render.mock import mock_pages
 from mlbook.urls import is_safe_href
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -190,13 +189,11 @@ def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tup
     common.update(answers_on=answers_on, page_name=site_page_name, open_answers=open_answers)
     env = environment()
     pages = {"index.html": env.get_template("site/index.html.j2").render(**common)}
+    if answers_on:  # the mock interview: questions one at a time, timed, self-scored
+        pages.update(mock_pages(env, common, renderer, site_href))
     for section in book.sections:
         pages[site_page_name(section.number)] = env.get_template("site/section.html.j2").render(
             section=section, **common)
-    if answers_on:  # the mock interview: questions one at a time, timed, self-scored (render/mock.py)
-        pages["mock.html"] = env.get_template("site/mock.html.j2").render(  # no open/close-all: no answers to fold
-            levels=LEVELS, **(common | {"answers_on": False}))
-        pages["mock-data.js"] = mock_data(book, common["answers"], common["key_points"], renderer, site_href)
     pages["search.js"] = "window.SEARCH_INDEX = " + json.dumps(
         [{"n": q.number, "t": question_text(q.text), "k": " ".join(q.key_points + q.tags), "u": site_href(q)}
          for q in book.questions], ensure_ascii=False) + ";\n"

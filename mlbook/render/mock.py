@@ -1,5 +1,6 @@
-"""The mock interview's data for the web edition (`mock-data.js`): every answered question with its
-minutes, key points, follow-ups and answer as HTML, the levels' difficulty mixes and the page's words.
+"""The web edition's mock interview: its page (`mock.html`), script and styles (`templates/site/mock.*`)
+and its data (`mock-data.js`): every answered question with its minutes, key points, follow-ups and
+answer as HTML, the levels' difficulty mixes and the page's words.
 
 The page (`templates/site/mock.html.j2`, `mock.js`) draws its plan in the browser the way
 `content.plan` draws the sheet's — sections in proportion, the level's mix, never over the slot by
@@ -10,12 +11,25 @@ from __future__ import annotations
 
 import json
 
+from jinja2 import Environment
 from markupsafe import Markup
 
 from mlbook.content import plan
 from mlbook.labels import labels
 from mlbook.markup.markdown import AnswerRenderer, question_html
 from mlbook.model import Book
+
+ASSETS = ("mock.js", "mock.css")
+"""Files of templates/site/ the page loads, copied into the site as they are (`web.site`)."""
+
+
+def mock_pages(env: Environment, common: dict, renderer: AnswerRenderer, href) -> dict[str, str]:
+    """The mock interview's files by name, from the web edition's template context (`common`)."""
+    book = common["book"]
+    pages = {"mock.html": env.get_template("site/mock.html.j2").render(  # no open/close-all: nothing to fold
+        levels=plan.LEVELS, **(common | {"answers_on": False})),
+        "mock-data.js": mock_data(book, common["answers"], common["key_points"], renderer, href)}
+    return pages
 
 
 def mock_data(book: Book, answers: dict[str, Markup], key_points: dict[str, list[Markup]],
