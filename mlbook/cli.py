@@ -18,7 +18,9 @@ from mlbook.errors import ContentError
 from mlbook.upstream.merge import NewBook, SyncError, import_bank
 from mlbook.content.load import load
 from mlbook.markup.markdown import figure_scripts
-from mlbook.model import Book
+from mlbook.labels import labels
+from mlbook.model import Book, Location
+from mlbook.content import plan
 from mlbook.content.select import Selection, select, unknown_sections
 from mlbook.web.serve import Preview
 from mlbook.upstream.staging import StagingError, finish_interrupted
@@ -154,10 +156,20 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
                          help="keep questions that have any of these tags")
     command.add_argument("--difficulty", nargs="+", type=int, choices=(1, 2, 3), default=(),
                          help="keep questions of these difficulties (1 basic, 2 intermediate, 3 advanced)")
-    command.add_argument("--random", type=int, metavar="N", dest="random_count",
-                         help="keep N questions drawn at random (after the filters above)")
+    draw = command.add_mutually_exclusive_group()
+    draw.add_argument("--random", type=int, metavar="N", dest="random_count",
+                      help="keep N questions drawn at random (after the filters above)")
+    draw.add_argument("--minutes", type=int, metavar="M",
+                      help="plan an interview of M minutes from the questions the filters above keep:"
+                      " sections in proportion to their size, each from easier to harder (a question's"
+                      " 'minutes:', else book.yaml's minutes_by_difficulty, default 3/5/8)")
+    command.add_argument("--level", metavar="{" + ",".join(plan.LEVELS) + "}",
+                         help="with --minutes: the difficulty mix, as shares of the minutes for difficulty"
+                         " 1/2/3 — " + ", ".join(f"{name} {'/'.join(f'{share:.0%}' for share in mix)}"
+                                                 for name, mix in plan.LEVELS.items()) + " (default middle)")
     command.add_argument("--seed", type=int, default=0, metavar="S",
-                         help="seed for --random: the same seed gives the same questions (default 0)")
+                         help="seed for --random and --minutes: the same seed gives the same questions"
+                         " (default 0)")
     command.add_argument("--paper", choices=sorted(documents.PAPER_SIZES), default="A4",
                          help="paper size of the PDFs (default A4)")
     command.add_argument("--strict", action="store_true",
@@ -222,6 +234,9 @@ def run(argv: list[str] | None = None) -> int:
     except (UsageError, SyncError) as error:  # an option's value the book or the machine does not fit
         print(f"{parser().prog} {args.command}: error: {error}", file=sys.stderr)
         return 2
+    except plan.PlanError as error:  # issue #25: a plan that cannot be made is exit 1, nothing written
+        print(f"{parser().prog} {args.command}: error: {error}", file=sys.stderr)
+        return 1
     except (write.LayoutWarnings, write.LayoutNotSettled, StagingError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -309,7 +324,7 @@ def _build_and_report(args, quiet: Console) -> None:
         print(f"{stamp} error: {len(error.problems)} problem(s) in the content; {args.format} was not"
               " rebuilt (the previous file stays)", file=sys.stderr, flush=True)
         return
-    except UsageError as error:
+    except (UsageError, plan.PlanError) as error:
         print(f"{stamp} error: {error}", file=sys.stderr, flush=True)
         return
     except (write.LayoutWarnings, write.LayoutNotSettled) as error:
@@ -327,11 +342,21 @@ def _report_check(book: Book, console: Console) -> int:
         print(f"{q.source}: unanswered: {q.number} {q.text[:70]}")
     for q in incomplete:
         print(f"{q.source}: answered but missing key_points, difficulty or tags: {q.number}")
+    heading = labels(book.language).follow_ups_heading
+    without_follow_ups = [q for q in book.questions if q.answered and not q.follow_ups]
+    for q in without_follow_ups:
+        print(f"{_body_end(q)}: answered but without the section «{heading}» (a list of '- **probe** what a"
+              f" strong reply says'; the interviewer sheet shows them): {q.number}")
     _report_figure_scripts(book)
     answered = len(book.questions) - len(unanswered)
     print(f"{len(book.questions)} questions: {answered} answered, {len(unanswered)} unanswered,"
-          f" {len(incomplete)} incomplete; no errors")
+          f" {len(incomplete)} incomplete, {len(without_follow_ups)} without follow-ups; no errors")
     return 0
+
+
+def _body_end(question) -> Location:
+    """The answer's last line: where its follow-up section belongs."""
+    return Location(question.source.path, question.body_line + question.body.rstrip("\n").count("\n"))
 
 
 def _report_figure_scripts(book: Book) -> None:
@@ -348,12 +373,12 @@ def _build(book: Book, args, console: Console, outputs=None) -> int:
     if outputs is None:
         outputs = build.ALL if args.command == "all" else [build.BY_NAME[args.command]]
     options = build.Options(answers=not args.no_answers, paper=args.paper, strict=args.strict)
-    build.build(_selected(book, args), outputs, args.out, options, console)
+    build.build(_selected(book, args, console), outputs, args.out, options, console)
     return 0
 
 
-def _selected(book: Book, args) -> Book:
-    """The questions `--sections`, `--tags`, `--difficulty` and `--random` keep."""
+def _selected(book: Book, args, console: Console) -> Book:
+    """The questions `--sections`, `--tags`, `--difficulty` and `--random` keep, or `--minutes` plans."""
     selection = Selection(tuple(args.sections), tuple(args.tags), tuple(args.difficulty),
                           args.random_count, args.seed)
     missing = unknown_sections(book, selection)
@@ -362,6 +387,25 @@ def _selected(book: Book, args) -> Book:
                          f" {', '.join(repr(name) for name in missing)} (use a number like 2 or 2.4, or a"
                          " section id)")
     chosen = select(book, selection)
+    if args.minutes is not None or args.level is not None:
+        return _planned(chosen, args, console)
     if not chosen.questions:
         raise UsageError("the selection (--sections, --tags, --difficulty) keeps no questions")
     return chosen
+
+
+def _planned(pool: Book, args, console: Console) -> Book:
+    """The `--minutes` plan of the pool; a pool that cannot fill the slot is said, and what fits is built."""
+    if args.minutes is None:
+        raise plan.PlanError("argument --level: needs --minutes, the length of the interview to plan")
+    made = plan.plan(pool, args.minutes, args.level or "middle", args.seed)
+    sections = ", ".join(f"{section.number}: {minutes}" for section, minutes in made.section_minutes())
+    console.info(f"  plan: {len(made.book.questions)} questions, {made.minutes} of {made.slot} minutes"
+                 f" ({made.level}, seed {args.seed}); minutes by section {sections}")
+    if made.short and made.pool_minutes < made.slot:
+        console.warn(f"warning: the questions to choose from take {made.pool_minutes} minutes in all, short of"
+                     f" {made.slot}: the plan holds all of them; widen --sections or --tags to fill the slot")
+    elif made.short:
+        console.warn(f"warning: the plan takes {made.minutes} of {made.slot} minutes: no other question of the"
+                     f" selection fits within {plan.TOLERANCE:.0%} over the slot")
+    return made.book

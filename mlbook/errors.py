@@ -47,6 +47,9 @@ class Problems:
     def add(self, where: Location | Path, message: str) -> None:
         self._items.append(Problem(where, message))
 
+    def items(self) -> list[Problem]:
+        return list(self._items)
+
     def __bool__(self) -> bool:
         return bool(self._items)
 

@@ -20,6 +20,19 @@ class Location:
 
 
 @dataclass(frozen=True, slots=True)
+class FollowUp:
+    """A probe to ask after the answer, from the answer's follow-up section («Подводные камни и
+    вопросы на засыпку»): an item `- **probe** gist`."""
+
+    probe: str
+    """What to ask or check, as Markdown (the item's bold lead, without the `**`)."""
+    gist: str
+    """What a strong reply says, as Markdown (the rest of the item's first paragraph)."""
+    source: Location
+    """Where the item is in the question's file."""
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     """One question with its (possibly still missing) answer."""
 
@@ -46,6 +59,11 @@ class Question:
     sources: tuple[str, ...] = ()
     """Links where the question or its answer comes from (`[text](https://…)` or an address), shown
     under the answer as further reading."""
+    minutes: int | None = None
+    """Minutes the question takes in an interview (`minutes:` in the front matter); None: the book's
+    default for its difficulty (`Book.minutes_of`)."""
+    follow_ups: tuple[FollowUp, ...] = ()
+    """The probes of the answer's follow-up section, in order; empty when it has none."""
 
     @property
     def answered(self) -> bool:
@@ -132,10 +150,20 @@ class Book:
     figure_scripts: bool = False
     """Whether figure scripts (`figures/x.py` making `x.svg`) may run: `figure_scripts: true` in
     book.yaml, for a bank whose code its owner trusts. A bank made by `import` never has it."""
+    minutes_by_difficulty: tuple[int, int, int] = (3, 5, 8)
+    """Interview minutes of a question of difficulty 1, 2, 3 without its own `minutes:`
+    (`minutes_by_difficulty:` in book.yaml)."""
 
     @property
     def questions(self) -> tuple[Question, ...]:
         return tuple(q for s in self.sections for q in s.questions)
+
+    def minutes_of(self, question: Question) -> int:
+        """Minutes `question` takes in an interview: its own `minutes:`, else its difficulty's default
+        (a question without difficulty counts as the middle one)."""
+        if question.minutes is not None:
+            return question.minutes
+        return self.minutes_by_difficulty[(question.difficulty or 2) - 1]
 
     def question(self, question_id: str) -> Question:
         return next(q for q in self.questions if q.id == question_id)

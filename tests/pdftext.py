@@ -7,10 +7,11 @@ import subprocess
 from pathlib import Path
 
 
-def pdf_text(path: Path) -> str:
-    """The PDF's text with line breaks, hyphenation and spacing folded away."""
-    raw = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
-                         capture_output=True, text=True).stdout
+def pdf_text(path: Path, in_drawing_order: bool = False) -> str:
+    """The PDF's text with line breaks, hyphenation and spacing folded away; `in_drawing_order`: as the
+    page draws it (pdftotext -raw), not as pdftotext guesses columns (which splits a row of boxes)."""
+    raw = subprocess.run(["pdftotext", "-enc", "UTF-8"] + (["-raw"] if in_drawing_order else []) + [str(path), "-"],
+                         check=True, capture_output=True, text=True).stdout
     return normalize(raw)
 
 

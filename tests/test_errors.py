@@ -58,7 +58,7 @@ CASES = [
                                             "question: ''"),
      "beta/row-count.md", 2, "'question' is required and must be non-empty text"),
     ("unknown field", lambda c: replace_in(c / "alpha/sigmoid-plot.md", "tags:", "keypoints: []\ntags:"),
-     "alpha/sigmoid-plot.md", 8, "unknown field 'keypoints' (known: difficulty, key_points, question,"
+     "alpha/sigmoid-plot.md", 8, "unknown field 'keypoints' (known: difficulty, key_points, minutes, question,"
      " see_also, sources, tags)"),
     ("source not a link", lambda c: replace_in(c / "alpha/softmax.md", "tags:", "sources: ['javascript:alert(1)']\ntags:"),
      "alpha/softmax.md", 8, "'sources' entry 'javascript:alert(1)' must be an http(s) address or a Markdown link to"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from urllib.parse import urlparse
@@ -10,6 +11,7 @@ from mlbook.errors import Problems
 from mlbook.files import first_link
 from mlbook.labels import LabelsError, labels
 from mlbook.content.checks import DeferredChecks, check_body, stray_markup
+from mlbook.content.follow_ups import read_follow_ups
 from mlbook.markup.markdown import figure_numbers
 from mlbook.model import Book, Location, Question, Section, Source, Subsection
 from mlbook.text import character_name, looks_like_mojibake, unwanted_character
@@ -17,7 +19,9 @@ from mlbook.urls import is_web_address
 from mlbook.content.yamlsafe import LineDict, LineList, YamlProblem, parse_yaml
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-QUESTION_KEYS = {"question", "key_points", "difficulty", "tags", "see_also", "sources"}
+QUESTION_KEYS = {"question", "key_points", "difficulty", "tags", "see_also", "sources", "minutes"}
+MAX_MINUTES = 60
+"""The longest a question may take in an interview (`minutes:`, `minutes_by_difficulty:`)."""
 SOURCE_LINK = re.compile(r"^\[([^\]\n]+)\]\((\S+)\)$")
 """An entry of `sources`: `[text](https://…)`, or the address alone."""
 MAX_FILE_BYTES = 2_000_000
@@ -41,6 +45,7 @@ def load(root: Path) -> Book:
     elif meta is not None:
         problems.add(Location(book_file, 1), "book.yaml must be a mapping with title and sections")
     if book is not None:
+        book = _with_follow_ups(book, problems)
         _check_see_also(book, questions, problems)
         known_ids = set(questions) | set(figure_numbers(book.questions))
         deferred = DeferredChecks(book.figure_scripts)
@@ -214,6 +219,14 @@ def _check_question_fields(raw: _RawQuestion, problems: Problems) -> None:
     if difficulty is not None and (type(difficulty) is not int or not 1 <= difficulty <= 3):
         problems.add(_field_line(raw, "difficulty"), f"'difficulty' must be 1, 2 or 3,"
                      f" not {difficulty!r}")
+    minutes = front.get("minutes")
+    if minutes is not None and not _is_minutes(minutes):
+        problems.add(_field_line(raw, "minutes"), f"'minutes' must be a whole number of minutes from 1"
+                     f" to {MAX_MINUTES}, not {minutes!r}")
+
+
+def _is_minutes(value) -> bool:
+    return type(value) is int and 1 <= value <= MAX_MINUTES
 
 
 def _check_question_text(text: str, where: Location, problems: Problems) -> None:
@@ -294,7 +307,40 @@ def _build_book(root: Path, book_file: Path, meta: LineDict,
         issues_url=_issues_url(meta, here, problems),
         kicker=_text_field(meta, "kicker", here, problems, required=False),
         figure_scripts=_figure_scripts(meta, here, problems),
+        minutes_by_difficulty=_minutes_by_difficulty(meta, here, problems),
     )
+
+
+def _minutes_by_difficulty(meta: LineDict, where: Location, problems: Problems) -> tuple[int, int, int]:
+    """`minutes_by_difficulty: {1: 3, 2: 5, 3: 8}`: a question's interview minutes when it gives none."""
+    default = Book.__dataclass_fields__["minutes_by_difficulty"].default
+    value = meta.get("minutes_by_difficulty")
+    if value is None:
+        return default
+    if not isinstance(value, dict) or set(value) != {1, 2, 3} or not all(map(_is_minutes, value.values())):
+        problems.add(Location(where.path, meta.key_lines.get("minutes_by_difficulty", meta.line)),
+                     "'minutes_by_difficulty' must give the minutes (1 to"
+                     f" {MAX_MINUTES}) of each difficulty, e.g. {{1: 3, 2: 5, 3: 8}}, not {value!r}")
+        return default
+    return (value[1], value[2], value[3])
+
+
+def _with_follow_ups(book: Book, problems: Problems) -> Book:
+    """The book with each answer's follow-ups read (`content.follow_ups`) under its language's heading."""
+    try:
+        heading = labels(book.language).follow_ups_heading
+    except LabelsError:  # reported with book.yaml's 'language'
+        return book
+
+    def question(q: Question) -> Question:
+        return dataclasses.replace(q, follow_ups=read_follow_ups(q, heading, problems))
+
+    def subsection(sub: Subsection) -> Subsection:
+        return dataclasses.replace(sub, questions=tuple(map(question, sub.questions)))
+
+    return dataclasses.replace(book, sections=tuple(
+        dataclasses.replace(section, subsections=tuple(map(subsection, section.subsections)))
+        for section in book.sections))
 
 
 def _figure_scripts(meta: LineDict, where: Location, problems: Problems) -> bool:
@@ -415,6 +461,7 @@ def _make_question(qid: str, number: str, raw: _RawQuestion) -> Question:
         tags=strings("tags"),
         see_also=strings("see_also"),
         sources=strings("sources"),
+        minutes=front.get("minutes") if _is_minutes(front.get("minutes")) else None,
         body=raw.body,
         body_line=raw.body_line,
         number=number,

@@ -14,6 +14,7 @@ from mlbook import cache
 from mlbook.labels import labels
 from mlbook.markup.markdown import AnswerRenderer, pygments_css, question_html, question_text  # noqa: F401 (re-exported)
 from mlbook.model import Book, Question, Section, Subsection
+from mlbook.render.mock import mock_pages
 from mlbook.urls import is_safe_href
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -111,6 +112,9 @@ def _render_print_documents(book: Book, page: Page, documents) -> tuple[list[str
     template = environment().get_template(
         {"book": "book.html.j2", "handout": "book.html.j2", "sheet": "sheet.html.j2"}[page.kind])
     css = (TEMPLATES / "print.css").read_text(encoding="utf-8")
+    if page.kind == "sheet":
+        common.update(follow_ups=_follow_ups(book, renderer),
+                      planned_minutes=sum(book.minutes_of(q) for q in book.questions))
     common.update(page=page, css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper])
                                         .replace("PAGE_LABEL", _css_string(labels(book.language).page))
                                         + pygments_css()))
@@ -185,6 +189,8 @@ def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tup
     common.update(answers_on=answers_on, page_name=site_page_name, open_answers=open_answers)
     env = environment()
     pages = {"index.html": env.get_template("site/index.html.j2").render(**common)}
+    if answers_on:  # the mock interview: questions one at a time, timed, self-scored
+        pages.update(mock_pages(env, common, renderer, site_href))
     for section in book.sections:
         pages[site_page_name(section.number)] = env.get_template("site/section.html.j2").render(
             section=section, **common)
@@ -209,6 +215,15 @@ def render_anki_notes(book: Book) -> tuple[list[tuple[Question, dict[str, str]]]
                        else f"<i>{escape(renderer.labels.unanswered)}</i>"),
         }))
     return notes, renderer
+
+
+def _follow_ups(book: Book, renderer: AnswerRenderer) -> dict[str, list[tuple[Markup, Markup]]]:
+    """Each question's follow-ups as (probe, gist) HTML, for the interviewer sheet; a probe that does
+    not end a sentence or a clause is joined to its gist by a dash, as the answers write them."""
+    def probe(text: str) -> Markup:
+        return renderer.render_inline(text if text.endswith((".", ":", "?", "!", "…")) else f"{text} —")
+
+    return {q.id: [(probe(f.probe), renderer.render_inline(f.gist)) for f in q.follow_ups] for q in book.questions}
 
 
 def _key_points_of(question: Question, renderer: AnswerRenderer) -> list[Markup]:

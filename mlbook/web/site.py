@@ -12,6 +12,7 @@ from mlbook.render import documents
 from mlbook.markup.markdown import pygments_css
 from mlbook.model import Book
 from mlbook.files import atomic_output
+from mlbook.render import mock
 
 SITE_ASSETS = {"style.css": "site/site.css", "site.js": "site/site.js"}
 
@@ -25,6 +26,9 @@ def site_files(book: Book, answers: bool, open_answers: bool = False) -> dict[st
         files[name] = (text + (pygments_css() if name == "style.css" else "")).encode("utf-8")
     for figure in renderer.figures:
         files[figure.name] = figure.path.read_bytes()
+    if "mock.html" in files:  # the mock interview's script and styles
+        for name in mock.ASSETS:
+            files[name] = (documents.TEMPLATES / "site" / name).read_bytes()
     return files
 
 
