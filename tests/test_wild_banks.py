@@ -51,6 +51,8 @@ CORPUS = {  # fixture: (language option, {question: answered}, {question: source
     "question-n-sections": ("en", {"What is a confusion matrix?": True, "What is the ROC curve?": False,
                                    "Why is accuracy misleading on imbalanced data?": True}, {}),
     "list-answer-labels": ("en", {"What is supervised learning?": True, "What is clustering?": True}, {}),
+    "no-answers-yet": ("en", {"What is a p-value?": False, "What does Bayes' theorem relate?": False,
+                              "What is a type I error?": False, "When is a t-test the wrong choice?": False}, {}),
 }
 LEFTOVERS = re.compile("[\u200b-\u200d\ufe0e\ufe0f⭐👶🚀]|\\[\\[|\\(source:|\\[src\\]|^\\d+[.)]")
 
@@ -147,3 +149,24 @@ def test_import_refuses_with_a_located_message_or_writes_a_bank_that_passes_the_
         return
     book = load(content)  # raises if import wrote a bank that `check` refuses
     assert not [q.text for q in book.questions if LEFTOVERS.search(q.text)]
+
+
+def imported(tmp_path, text: str, language: str = "en"):
+    """`text` as a bank's README imported into a new bank: (the bank as loaded, the report's lines)."""
+    source = tmp_path / "bank" / "README.md"
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text(text, encoding="utf-8")
+    report = import_bank(source, tmp_path / "content", new_book=NewBook(language))
+    return load(tmp_path / "content"), report.lines()
+
+
+@pytest.mark.parametrize("text", [
+    "# Bank\n\n**What is a tensor?**\n\n**What is a view?**\n",
+    "# Bank\n\n## Basics\n\n**What is a tensor?**\n\nTODO\n\n**What is a view?**\n\nTBD\n",
+    "# Bank\n\n#### 1) What is a tensor?\n\n#### 2) What is a view?\n",
+    "# Bank\n\n## Question 1\n\n**What is a tensor?**\n\n**Answer:** _[To be filled]_\n\n---\n\n"
+    "## Question 2\n\n**What is a view?**\n\n**Answer:**\n",
+])
+def test_a_bank_with_no_answer_yet_imports_every_question_unanswered(text, tmp_path):
+    book, _ = imported(tmp_path, text)
+    assert [(q.text, q.answered) for q in book.questions] == [("What is a tensor?", False), ("What is a view?", False)]

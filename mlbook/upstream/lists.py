@@ -199,8 +199,17 @@ def _parse(text: str, path: Path, repaired: bool, flat_title: str, marks: dict[s
     bank = qa.read_qa(text, path, flat_title, marks, file_is_section, root)
     if qa.has_answers(bank):
         return _from_qa(bank, path, repaired)
+    asked = sum(len(g.questions) for s in bank.sections for g in s.groups)
     notes: list[str] = []
-    return ImportedBank(parse_question_list(text, path, flat_title, notes), repaired, notes=notes)
+    try:
+        listed = parse_question_list(text, path, flat_title, notes)
+    except NoQuestions:
+        if asked:  # a Q&A bank none of whose questions is answered yet: its questions, all unanswered
+            return _from_qa(bank, path, repaired)
+        raise
+    if asked > sum(len(s.questions) for s in listed) and not qa.has_lists(bank):
+        return _from_qa(bank, path, repaired)  # more questions than its lists hold (a list of links, say)
+    return ImportedBank(listed, repaired, notes=notes)
 
 
 def _from_qa(bank: qa.QABank, path: Path, repaired: bool) -> ImportedBank:

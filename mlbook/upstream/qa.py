@@ -128,6 +128,13 @@ def has_answers(bank: QABank) -> bool:
     return any(_has_prose(q.answer.markdown) for s in bank.sections for g in s.groups for q in g.questions)
 
 
+def has_lists(bank: QABank) -> bool:
+    """True when some answer holds a list: read as Q&A, a question list's headings would seem to be
+    questions whose answers are its lists."""
+    return any(b.kind == "list" for s in bank.sections for g in s.groups for q in g.questions
+               for b in _blocks(q.answer.markdown))
+
+
 def _has_prose(markdown: str) -> bool:
     return any(b.kind != "list" and not b.links_only for b in _blocks(markdown))
 
@@ -328,6 +335,8 @@ def _is_bold_question(line: str, marks: dict[str, int]) -> bool:
     """A paragraph opening with a whole line in bold, and nothing after it but a difficulty mark."""
     bold = _BOLD_LINE.match(line)
     rest = bold.group("rest").strip().lower()
+    if _ANSWER_LABEL.fullmatch(line.strip()):
+        return False  # `**Answer:**` with nothing after it: an answer not written yet, not a question
     return not rest or rest in DIFFICULTY_MARKS or rest in marks
 
 
