@@ -53,6 +53,10 @@ CORPUS = {  # fixture: (language option, {question: answered}, {question: source
     "list-answer-labels": ("en", {"What is supervised learning?": True, "What is clustering?": True}, {}),
     "no-answers-yet": ("en", {"What is a p-value?": False, "What does Bayes' theorem relate?": False,
                               "What is a type I error?": False, "When is a t-test the wrong choice?": False}, {}),
+    "folded-ru": ("ru", {"Что такое bias и variance?": True, "Зачем нужна кросс-валидация?": True,
+                         "Что такое бустинг?": False}, {}),
+    "folded-html": ("en", {"Why do residual connections help deep networks train?": True,
+                           "What is the `softmax` temperature?": True, "What is label smoothing?": False}, {}),
 }
 LEFTOVERS = re.compile("[\u200b-\u200d\ufe0e\ufe0f⭐👶🚀]|\\[\\[|\\(source:|\\[src\\]|^\\d+[.)]")
 
@@ -170,3 +174,18 @@ def imported(tmp_path, text: str, language: str = "en"):
 def test_a_bank_with_no_answer_yet_imports_every_question_unanswered(text, tmp_path):
     book, _ = imported(tmp_path, text)
     assert [(q.text, q.answered) for q in book.questions] == [("What is a tensor?", False), ("What is a view?", False)]
+
+
+def test_folded_questions_keep_their_answers_whole_and_the_front_matter_gives_the_title(tmp_path):
+    content = tmp_path / "ru"
+    report = import_bank(WILD / "folded-ru" / "README.md", content)
+    book = load(content)
+    assert book.title == "Вопросы по классическому ML"
+    assert "**Как их уменьшить:**\n\nBias уменьшают" in book.questions[0].body  # bold inside an answer: no question
+    assert f"{WILD / 'folded-ru' / 'README.md'}:1: front matter (icon, title) not imported; its title «Вопросы по" \
+           " классическому ML» is the bank's" in report.notes
+    book, lines = imported(tmp_path / "en", (WILD / "folded-html" / "README.md").read_text(encoding="utf-8"))
+    residual = book.questions[0].body.strip() + "\n"
+    assert residual == ("The gradient reaches early layers through the identity path, so it does not vanish.\n\n"
+                        "They also let a block **learn only a correction** to its input.\n")
+    assert any(line.endswith(":5: «Question?» is a template's example, not a question; not imported") for line in lines)

@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mlbook.content.yamlsafe import YamlProblem, parse_yaml
 from mlbook.upstream import qa
 from mlbook.errors import ContentError, Problem
 from mlbook.model import Location
@@ -76,11 +77,12 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
     for file in files:
         text, repaired = _read_text(file, notes)
         if file.name.lower() in ("readme.md", "readme.markdown"):
-            title = _split_emoji(_first_heading(text))[1] or title
+            title = _readme_title(text, file) or title
         section = _name_title(file.parent)
         try:
-            banks.append(_parse(text, file, repaired, section if _is_question_file(text) else
-                                _first_heading(text) or _name_title(file), marks, file_is_section=True,
+            body = _without_front_matter(text, file)[0]
+            banks.append(_parse(text, file, repaired, section if _is_question_file(body) else
+                                _first_heading(body) or _name_title(file), marks, file_is_section=True,
                                 root=path))
         except NoQuestions:  # a README with badges and a table of contents, say
             skipped.append(Problem(Location(file, 1), "no questions in this file; skipped"))
@@ -196,15 +198,51 @@ def _read_text(path: Path, notes: list[str]) -> tuple[str, bool]:
 def _parse(text: str, path: Path, repaired: bool, flat_title: str, marks: dict[str, int] | None,
            file_is_section: bool = False, root: Path | None = None) -> ImportedBank:
     """A question-and-answer file's questions with their answers, or a question list's questions."""
+    text, front_title, front_notes = _without_front_matter(text, path)
+    imported = _parse_body(text, path, repaired, flat_title, marks, file_is_section, root)
+    imported.title = imported.title or front_title
+    imported.notes[:0] = front_notes
+    return imported
+
+
+def _readme_title(text: str, path: Path) -> str:
+    """The title a folder's README gives the bank: its front matter's, or its first heading."""
+    text, front_title, _ = _without_front_matter(text, path)
+    return front_title or _split_emoji(_first_heading(text))[1]
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def _without_front_matter(text: str, path: Path) -> tuple[str, str, list[str]]:
+    """The text with its YAML front matter (`---` … `---` first in the file, as GitHub and static site
+    generators read it) blanked line for line, the `title:` it gives, and a note of what was dropped."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return text, "", []
+    try:
+        data = parse_yaml(match.group(1) or "")
+    except YamlProblem:
+        data = None
+    title = data.get("title") if isinstance(data, dict) else None
+    title = " ".join(title.split()) if isinstance(title, str) else ""
+    fields = ", ".join(str(key) for key in data) if isinstance(data, dict) else "not YAML"
+    note = f"{path}:1: front matter ({fields}) not imported" + (f"; its title «{title}» is the bank's" if title
+                                                                 else "")
+    return "\n" * match.group(0).count("\n") + text[match.end():], title, [note]
+
+
+def _parse_body(text: str, path: Path, repaired: bool, flat_title: str, marks: dict[str, int] | None,
+                file_is_section: bool, root: Path | None) -> ImportedBank:
     bank = qa.read_qa(text, path, flat_title, marks, file_is_section, root)
     if qa.has_answers(bank):
         return _from_qa(bank, path, repaired)
-    asked = sum(len(g.questions) for s in bank.sections for g in s.groups)
+    asked = bank.asked if bank.asked >= 2 else 0  # questions as a Q&A bank writes them, none answered yet
     notes: list[str] = []
     try:
         listed = parse_question_list(text, path, flat_title, notes)
     except NoQuestions:
-        if asked:  # a Q&A bank none of whose questions is answered yet: its questions, all unanswered
+        if asked:
             return _from_qa(bank, path, repaired)
         raise
     if asked > sum(len(s.questions) for s in listed) and not qa.has_lists(bank):

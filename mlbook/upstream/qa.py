@@ -30,6 +30,8 @@ _PLACEHOLDER = re.compile(r"^\W*(?:answer(?: goes)? here|your answer( here)?|tod
                           r"wip|ответ(?: здесь)?|\.\.\.|…)\W*$", re.IGNORECASE)
 _NUMBER_HEADING = re.compile(r"^(?:question|q|вопрос|задача|task)\s*(?:#|№)?\s*\d+\s*[.:]?$", re.IGNORECASE)
 """`## Question 12`: a heading that only numbers the question under it (no section of its own)."""
+_TEMPLATE_QUESTION = re.compile(r"^\W*(?:question|вопрос)\W*$", re.IGNORECASE)
+"""«Question?» answered «Answer body»: the example a bank's template starts with."""
 _DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(<[^>]*>|\S+)")
 """A link reference definition: `[name]: https://…` (its label, its address)."""
 _REFERENCE_IMAGE = re.compile(r"!\[([^\[\]]*+)\](?:\[([^\[\]]*+)\])?(?![(\[])")
@@ -82,6 +84,8 @@ class QAQuestion:
     """The file the question is in (`line` is its line there)."""
     sources: list[str] = field(default_factory=list)
     """Links that decorated the question (`[[src](…)]`) or were its whole answer (`[[Answer]](…)`)."""
+    numbered: bool = False
+    """Whether the source numbered it (`#### 12) …`)."""
 
 
 @dataclass
@@ -107,6 +111,9 @@ class QABank:
     title: str
     sections: list[QASection]
     notes: list[str] = field(default_factory=list)
+    asked: int = 0
+    """How many of its questions are written as questions are: bold or folded, or a heading or list item
+    that is numbered or ends in «?» (a `## Table of contents` heading is not)."""
 
 
 @dataclass
@@ -146,16 +153,22 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     from inside `root`, the bank's folder (by default the file's)."""
     root = (root or path.parent).resolve()
     text = _qa_lines_as_bold(text)
-    lines = text.split("\n")
     tokens = _PARSER.parse(text)  # once, for the nesting check, the tables and the blocks
     _check_nesting(tokens, path)
+    text, folded = _folded_questions(text, tokens)
+    if folded:
+        tokens = _PARSER.parse(text)
+    lines = text.split("\n")
     marks = {**DIFFICULTY_MARKS, **{k.lower(): v for k, v in (marks or {}).items()}}
     table = _table_bank(tokens, path, flat_title, marks, root)
     if table is not None:
         return table
     definitions = {_label(m.group(1)): m.group(2) for m in map(_DEFINITION.match, lines) if m}
     blocks = [b for b in _blocks_of(tokens) if not (b.kind == "heading" and _NUMBER_HEADING.match(b.text))]
-    mode, question_level = _question_layout(blocks, lines)
+    mode, question_level = ("folded", None) if folded else _question_layout(blocks, lines)
+    blocks = sorted(blocks + [_Block("summary", line, line + 1, text=question) for line, (question, _) in
+                              folded.items()], key=lambda b: (b.start, b.kind != "summary"))
+    folded_end = 0  # the line of the current folded question's </details>
     structure = sorted({b.level for b in blocks if b.kind == "heading" and b.level != question_level
                         and (question_level is None or b.level < question_level)})
     headings = [b for b in blocks if b.kind == "heading" and b.level in structure]
@@ -190,7 +203,16 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
         return bank.sections[-1].groups[-1]
 
     for block in blocks:
-        if block.kind == "heading" and block.level == section_level:
+        if mode == "folded" and current is not None and block.start > folded_end and block.kind != "summary":
+            close_question(block.start)  # what follows a folded answer's </details> is not part of it
+            current = None
+        if block.kind == "summary":
+            close_question(block.start)
+            current = _question(block.text, block.start, marks)
+            current.path = path
+            folded_end = folded[block.start][1]
+            group().questions.append(current)
+        elif block.kind == "heading" and block.level == section_level:
             close_question(block.start)
             current = None
             bank.sections.append(QASection(block.text, line=block.start + 1))
@@ -229,11 +251,20 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
         elif current is not None:  # the answer goes on, blank lines between blocks included
             since = answer_lines[-1][0] + 1 if answer_lines else block.start
             answer_lines.extend((n, lines[n]) for n in range(min(since, block.start), block.end))
-        elif block.kind != "heading" and not block.links_only and "".join(lines[block.start:block.end]).strip():
+        elif block.kind != "heading" and not block.links_only and "".join(lines[block.start:block.end]).strip() \
+                and not _THEMATIC_BREAK.match("".join(lines[block.start:block.end])):
             dropped = " ".join(" ".join(lines[block.start:block.end]).split())
-            bank.notes.append(f"{path}:{block.start + 1}: text before the first question is not imported:"
+            where = "before the first question" if not any(s.groups for s in bank.sections) else "between questions"
+            bank.notes.append(f"{path}:{block.start + 1}: text {where} is not imported:"
                               f" «{dropped[:80]}{'…' if len(dropped) > 80 else ''}»")
     close_question(len(lines))
+    bank.asked = sum(1 for s in bank.sections for g in s.groups for q in g.questions
+                     if mode in ("bold", "folded") or q.numbered or q.text.endswith(("?", "？")))
+    for group_ in (g for s in bank.sections for g in s.groups):
+        for question in [q for q in group_.questions if _TEMPLATE_QUESTION.match(q.text)]:
+            bank.notes.append(f"{path}:{question.line}: «{question.text}» is a template's example, not a question;"
+                              " not imported")
+            group_.questions.remove(question)
     for part in [s for s in bank.sections if s.line] + [g for s in bank.sections for g in s.groups if g.line]:
         if not any(q for g in getattr(part, "groups", [part]) for q in g.questions):
             bank.notes.append(f"{path}:{part.line}: no questions under the heading «{part.title}»; not imported")
@@ -241,6 +272,76 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     for section in bank.sections:
         section.groups = [g for g in section.groups if g.questions]
     return bank
+
+
+_THEMATIC_BREAK = re.compile(r"^\s*(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
+_FOLD_TAG = re.compile(r"<(/?)details\b[^<>]*>|<summary\b[^<>]*>(.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def _folded_questions(text: str, tokens: list) -> tuple[str, dict[int, tuple[str, int]]]:
+    """A bank of folded questions, `<details><summary>question</summary> answer </details>` (two or
+    more, outside lists): the text with the `<details>` and `<summary>` tags blanked, line for line, and
+    each question by the line of its summary → (its text as Markdown, the line of its `</details>`).
+    HTML blocks that held them lose their indentation: in HTML it means nothing, in Markdown it would
+    make code. A summary that only says «Answer» folds an answer, not a question: {} is returned."""
+    lines = text.split("\n")
+    skipped = _code_lines(text) | {n for b in _blocks_of(tokens) if b.kind == "list" for n in range(b.start, b.end)}
+    found: dict[int, list] = {}
+    edits: list[tuple[int, int]] = []  # spans of the text to blank
+    depth, open_at, offset = 0, None, 0
+    starts = []
+    for number, line in enumerate(lines):
+        starts.append(offset)
+        offset += len(line) + 1
+    for match in _FOLD_TAG.finditer(text):
+        line = text.count("\n", 0, match.start())
+        if line in skipped:
+            continue
+        if match.group(2) is not None:  # a summary
+            if depth == 1 and open_at is not None and open_at not in found:
+                question = _inline_html(match.group(2))
+                if question and not _SUMMARY_LABEL.search(match.group(0)):
+                    found[open_at] = [question, line, None]
+                    edits.append((match.start(), match.end()))
+            continue
+        if match.group(1):  # </details>
+            depth = max(0, depth - 1)
+            if depth == 0 and open_at in found:
+                found[open_at][2] = line
+                edits.append((match.start(), match.end()))
+            open_at = None if depth == 0 else open_at
+        else:
+            depth += 1
+            if depth == 1:
+                open_at = line
+                edits.append((match.start(), match.end()))
+    questions = {summary: (question, end if end is not None else len(lines))
+                 for question, summary, end in found.values()}
+    if len(questions) < 2:
+        return text, {}
+    kept = {opened for opened in found} | {summary for _, summary, _ in found.values()} | \
+        {end for _, _, end in found.values() if end is not None}
+    out, position = [], 0
+    for start, end in edits:
+        if text.count("\n", 0, start) in kept:
+            out += [text[position:start], "\n" * text.count("\n", start, end)]
+            position = end
+    text = "".join(out) + text[position:]
+    lines = text.split("\n")
+    for token in tokens:
+        if token.type == "html_block" and token.map and "<pre" not in token.content.lower() \
+                and any(token.map[0] <= n < token.map[1] for n in kept):
+            for n in range(*token.map):
+                lines[n] = lines[n].lstrip()
+    return "\n".join(lines), questions
+
+
+def _inline_html(html: str) -> str:
+    """A summary's text as one line of Markdown: `<b>`, `<code>` as their marks, other tags dropped."""
+    def tag(match: re.Match) -> str:
+        name = match.group(1).lower()
+        return _INLINE_TAGS.get(name, match.group(0) if name not in _HTML_ELEMENTS else "")
+    return " ".join(_HTML_TAG.sub(tag, html).split())
 
 
 _QUESTION_LINE = re.compile(r"^(\s*)(?:\*\*)?(?:Q|Question|В|Вопрос)\s*\d*\s*[:.)](?:\*\*)?\s*(\S(?:.*\S)?)\s*$",
@@ -358,8 +459,10 @@ def _question(text: str, line: int, marks: dict[str, int]) -> QAQuestion:
         if text.startswith(wrapper) and text.endswith(wrapper) and len(text) > 4 \
                 and wrapper not in text[2:-2]:
             text = text[2:-2].strip()
+    numbered = _NUMBER.match(text) is not None
     text = _NUMBER.sub("", text).strip()
-    return QAQuestion(_trimmed(re.sub(r"\s+", " ", text)).rstrip(" :"), line + 1, difficulty, sources=sources)
+    return QAQuestion(_trimmed(re.sub(r"\s+", " ", text)).rstrip(" :"), line + 1, difficulty, sources=sources,
+                      numbered=numbered)
 
 
 _DECORATION = re.compile(
@@ -406,7 +509,8 @@ def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root:
         rest = text[labelled.end():]
         text = rest[:1].upper() + rest[1:]
     text = re.sub(r"(?:\n\s*(?:-{3,}|\*{3,}|_{3,}|<hr\s*/?>)\s*)+$", "", text)  # a rule after the answer
-    if not text.strip() or _PLACEHOLDER.match(re.sub(r"[*_`>#]", "", _without_separators(text)).strip()):
+    if not _without_separators(text).strip() or \
+            _PLACEHOLDER.match(re.sub(r"[*_`>#]", "", _without_separators(text)).strip()):
         return ImportedAnswer()
     first = numbered[0][0] if numbered else 0
     answer = ImportedAnswer()
@@ -455,9 +559,11 @@ def _as_code(markdown: str, latex: str, block: bool) -> str:
 
 
 def _without_separators(text: str) -> str:
-    """The text without HTML tags and thematic breaks (`<br/>`, `<hr>`, `---`) that banks put between
-    questions: what is left of «Answer here <br/>» is the placeholder."""
-    return re.sub(r"<[^<>\n]*+>|^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", "", text, flags=re.MULTILINE)
+    """The text without the layout and emphasis tags and thematic breaks (`<br/>`, `<div>`, `<b>`, `---`)
+    that banks put around answers: what is left of «<b>Answer here</b> <br/>» is the placeholder, of
+    «<div><br/></div>» nothing (an `<img>` is kept: it is an answer)."""
+    return re.sub(r"</?(?:br|p|div|hr|span|center|font|section|details|summary|b|strong|i|em)\b[^<>\n]*+>"
+                  r"|^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", "", text, flags=re.MULTILINE | re.IGNORECASE)
 
 
 def links_only(markdown: str) -> list[str] | None:
@@ -477,8 +583,9 @@ def _code_lines(text: str) -> set[int]:
             for line in range(*token.map)}
 
 
-_SUMMARY_LABEL = re.compile(r"<summary\b[^>]*>\s*(?:<b>|<strong>)?\s*(?:show |click (?:here )?to (?:see|show|expand) )?"
-                            r"(?:the )?(?:answer|solution|ответ|решение)s?\s*(?:</b>|</strong>)?\s*</summary>",
+_SUMMARY_LABEL = re.compile(r"<summary\b[^>]*>\s*(?:<b>|<strong>)?\s*(?:show |click (?:here )?to (?:see|show|expand) |"
+                            r"показать |посмотреть )?(?:the )?(?:answer|solution|hint|explanation|details|expand|"
+                            r"code|ответ|решение|подсказка|код)s?\W*(?:</b>|</strong>)?\s*</summary>",
                             re.IGNORECASE)
 """`<summary>Answer</summary>` of a folded answer: a label, not part of the answer."""
 _CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
@@ -526,12 +633,14 @@ def _converted(text: str, path: Path, first_line: int, answer: ImportedAnswer, n
         return _LINE_BREAK if name in ("br", "p", "div", "hr") else ""
 
     text = _INTERNAL_LINK.sub(lambda m: _unlinked(m, where(m.start()), notes), text)
+    text = _EMPTY_INLINE.sub("", text)  # `<b></b>` would become `****`, a rule
     text = _HTML_TAG.sub(tag, text)
     text = _HTML_TABLE.sub(lambda m: _table(m.group(0), where(m.start()), notes), text)
     text = text.replace(_PARAGRAPH_BREAK, "\n\n").replace(_LINE_BREAK, "\n")
     return re.sub(r"(?<![ \t])[ \t]+\n", "\n", text)  # from the first blank of a run only: one pass
 
 
+_EMPTY_INLINE = re.compile(r"<(b|strong|i|em|code)\b[^<>]*>[ \t]*</\1\s*>", re.IGNORECASE)
 _PARAGRAPH_BREAK, _LINE_BREAK = "\x00paragraph\x00", "\x00line\x00"
 
 
