@@ -57,6 +57,11 @@ CORPUS = {  # fixture: (language option, {question: answered}, {question: source
                          "Что такое бустинг?": False}, {}),
     "folded-html": ("en", {"Why do residual connections help deep networks train?": True,
                            "What is the `softmax` temperature?": True, "What is label smoothing?": False}, {}),
+    "bold-lead-items": ("en", {"What is tokenization?": True, "Stemming vs lemmatization?": True, "Explain TF-IDF.": True,
+                               "Design a spam filter for a mail service.": True,
+                               "Build search over support tickets.": True}, {}),
+    "labelled-items": ("en", {"Why use a mel scale for spectrograms?": True, "What does a hop length control?": True,
+                              "What is CTC loss for?": True}, {}),
 }
 LEFTOVERS = re.compile("[\u200b-\u200d\ufe0e\ufe0f⭐👶🚀]|\\[\\[|\\(source:|\\[src\\]|^\\d+[.)]")
 
@@ -189,3 +194,13 @@ def test_folded_questions_keep_their_answers_whole_and_the_front_matter_gives_th
     assert residual == ("The gradient reaches early layers through the identity path, so it does not vanish.\n\n"
                         "They also let a block **learn only a correction** to its input.\n")
     assert any(line.endswith(":5: «Question?» is a template's example, not a question; not imported") for line in lines)
+
+
+def test_a_bold_lead_is_the_question_and_labels_are_taken_off(tmp_path):
+    book, lines = imported(tmp_path / "lead", (WILD / "bold-lead-items" / "README.md").read_text(encoding="utf-8"))
+    assert book.questions[1].body.strip() == "Cutting suffixes by rule vs mapping to the dictionary form."
+    assert book.questions[3].body.strip() == ("- **Features:** sender reputation, links, text embeddings.\n"
+                                              "- **Model:** gradient boosting, retrained weekly.")
+    book, lines = imported(tmp_path / "labels", (WILD / "labelled-items" / "README.md").read_text(encoding="utf-8"))
+    assert book.questions[0].body.strip().startswith("It spaces frequency bands")
+    assert any(line.endswith(":19: no questions under the heading «Cheat sheet»; not imported") for line in lines)

@@ -39,6 +39,17 @@ _REFERENCE_IMAGE = re.compile(r"!\[([^\[\]]*+)\](?:\[([^\[\]]*+)\])?(?![(\[])")
 _BOLD_LINE = re.compile(r"^\s*(?P<mark>\*\*|__)(?P<text>.+)(?P=mark)\s*(?P<rest>.*?)\s*$")
 """A line in bold, then perhaps a difficulty mark: `**What does `__init__` do?** [m]`."""
 _NUMBER = re.compile(r"^(?:q?\d+[.):]|question\s+\d+[.):])\s*", re.IGNORECASE)
+_Q_LABEL = re.compile(r"^(?:\*\*|__|\*|_)?(?:Q|Question|В|Вопрос)\s*\d*\s*[:.)]\s*(?:\*\*|__|\*|_)?\s*(?=\S)",
+                      re.IGNORECASE)
+"""`Q:`, `**Q1.**`, `Вопрос:` before a question: a label, not part of it."""
+_LEAD = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?P<mark>\*\*|__)(?P<question>(?:(?!(?P=mark)).)+)(?P=mark)(?P<rest>.*)$")
+"""A list item opening in bold: `1. **What is a tensor?** An n-dimensional array.`"""
+_ASKED = re.compile(r"[?？]\s*$|^(?:Q|Question|В|Вопрос)\s*\d*\s*[:.)]|^(?:what|why|how|when|which|who|whom|whose|where|"
+                    r"explain|describe|compare|define|name|list|is|are|can|could|do|does|did|should|would|will|"
+                    r"give|write|implement|design|derive|prove|что|как|почему|зачем|когда|какой|какая|какое|какие|"
+                    r"каким|каков|чем|где|кто|объясни|объясните|расскажи|расскажите|опиши|опишите|сравни|"
+                    r"сравните|назови|назовите|напиши|напишите)\b", re.IGNORECASE)
+"""What a question looks like: it ends in «?», is labelled `Q:`, or opens with a question word or a task."""
 _FORMULA_SERVICES = [
     (re.compile(r"^https?://latex\.codecogs\.com/[a-z]+\.(?:latex|image|download)\?(.+)$"), 1),
     (re.compile(r"^https?://render\.githubusercontent\.com/render/math\?math=(.+)$"), 1),
@@ -169,6 +180,10 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     blocks = sorted(blocks + [_Block("summary", line, line + 1, text=question) for line, (question, _) in
                               folded.items()], key=lambda b: (b.start, b.kind != "summary"))
     folded_end = 0  # the line of the current folded question's </details>
+    labelled_items = mode == "list" and sum(1 for b in blocks if b.kind == "list" for start, _, _ in b.items
+                                            if _labelled_item(lines[start])) >= 2  # `- **Q: …**`: others are not
+    labelled = mode == "bold" and sum(1 for b in blocks if b.kind == "paragraph"
+                                      and _Q_LABEL.match(lines[b.start].strip())) >= 2
     structure = sorted({b.level for b in blocks if b.kind == "heading" and b.level != question_level
                         and (question_level is None or b.level < question_level)})
     headings = [b for b in blocks if b.kind == "heading" and b.level in structure]
@@ -232,18 +247,27 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
             current.path = path
             group().questions.append(current)
         elif mode == "bold" and block.kind == "paragraph" and _BOLD_LINE.match(lines[block.start]) \
-                and _is_bold_question(lines[block.start], marks):
+                and _is_bold_question(lines[block.start], marks) \
+                and (not labelled or _Q_LABEL.match(lines[block.start].strip())):
             close_question(block.start)
             bold = _BOLD_LINE.match(lines[block.start])
             current = _question(f"{bold.group('text')} {bold.group('rest')}", block.start, marks)
             current.path = path
             group().questions.append(current)
             answer_lines.extend((n, lines[n]) for n in range(block.start + 1, block.end))
-        elif mode == "list" and block.kind == "list" and not block.links_only:
+        elif block.kind == "list" and not block.links_only and \
+                (mode == "list" or mode == "bold" and _lead_questions(block, lines)) and \
+                (not labelled_items or any(_labelled_item(lines[start]) for start, _, _ in block.items)):
             for start, end, first_end in block.items:
                 close_question(start)
-                first = " ".join(lines[n].strip() for n in range(start, first_end))
-                current = _question(re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", first), start, marks)
+                lead = _lead(lines[start])
+                if lead:  # `1. **Question?** its answer`
+                    current = _question(lead.group("question"), start, marks)
+                    answer_lines.append((start, lead.group("rest").lstrip(" :—–-")))
+                    first_end = start + 1
+                else:
+                    first = " ".join(lines[n].strip() for n in range(start, first_end))
+                    current = _question(re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", first), start, marks)
                 current.path = path
                 group().questions.append(current)
                 indent = _indent_of(lines, first_end, end)
@@ -346,8 +370,8 @@ def _inline_html(html: str) -> str:
 
 _QUESTION_LINE = re.compile(r"^(\s*)(?:\*\*)?(?:Q|Question|В|Вопрос)\s*\d*\s*[:.)](?:\*\*)?\s*(\S(?:.*\S)?)\s*$",
                             re.IGNORECASE)
-_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:A|Answer|Ans|О|Ответ|Solution|Решение)\s*[:.)]\s*(?:\*\*|__)?\s*"
-                           r"|^\s*(?:\*\*|__)(?:A|Answer|Ответ|Solution|Решение)\s*[:.)]?\s*(?:\*\*|__)\s*[:.]?\s*",
+_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__|\*|_)?(?:A|Answer|Ans|О|Ответ|Solution|Решение)\s*[:.)]\s*(?:\*\*|__|\*|_)?\s*"
+                           r"|^\s*(?:\*\*|__|\*|_)(?:A|Answer|Ответ|Solution|Решение)\s*[:.)]?\s*(?:\*\*|__|\*|_)\s*[:.]?\s*",
                            re.IGNORECASE)
 """`A:`, `**Answer:**`, `Ответ:` at the start of an answer: a label, not part of it."""
 
@@ -425,11 +449,28 @@ def _question_layout(blocks: list[_Block], lines: list[str]) -> tuple[str, int |
     if len(bold) >= 2:
         return "bold", None
     answered_items = [item for b in blocks if b.kind == "list" and not b.links_only for item in b.items
-                      if item[2] < item[1] and "".join(lines[item[2]:item[1]]).strip()]
+                      if item[2] < item[1] and "".join(lines[item[2]:item[1]]).strip() or _lead(lines[item[0]])]
     if len(answered_items) >= 2:
         return "list", None
     levels = sorted({b.level for b in blocks if b.kind == "heading"})
     return "heading", (levels[-1] if levels else None)
+
+
+def _lead(line: str) -> re.Match | None:
+    """A list item that opens with a question in bold and goes on with its answer."""
+    lead = _LEAD.match(line)
+    return lead if lead and lead.group("rest").strip(" :—–-") and _ASKED.search(lead.group("question").strip()) \
+        else None
+
+
+def _lead_questions(block: _Block, lines: list[str]) -> bool:
+    """A list every item of which opens with a question in bold (or is a `Q:`-labelled one)."""
+    return all(_lead(lines[start]) or _labelled_item(lines[start]) for start, _, _ in block.items)
+
+
+def _labelled_item(line: str) -> bool:
+    """A list item that opens with `Q:` (`* **Q: What is …?**`)."""
+    return _Q_LABEL.match(re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line)) is not None
 
 
 def _is_bold_question(line: str, marks: dict[str, int]) -> bool:
@@ -460,7 +501,7 @@ def _question(text: str, line: int, marks: dict[str, int]) -> QAQuestion:
                 and wrapper not in text[2:-2]:
             text = text[2:-2].strip()
     numbered = _NUMBER.match(text) is not None
-    text = _NUMBER.sub("", text).strip()
+    text = _Q_LABEL.sub("", _NUMBER.sub("", text).strip()).strip()
     return QAQuestion(_trimmed(re.sub(r"\s+", " ", text)).rstrip(" :"), line + 1, difficulty, sources=sources,
                       numbered=numbered)
 
@@ -503,7 +544,7 @@ def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root:
     while numbered and not numbered[-1][1].strip():
         numbered = numbered[:-1]
     text = _SUMMARY_LABEL.sub("", "\n".join(line for _, line in numbered))
-    text = re.sub(r"^\s*[-*+]\s+(?=(?:\*\*|__)?(?:A|Answer|Ans|Ответ)\b)", "", text, count=1, flags=re.IGNORECASE)
+    text = re.sub(r"^\s*[-*+]\s+(?=(?:\*\*|__|\*|_)?(?:A|Answer|Ans|Ответ)\b)", "", text, count=1, flags=re.IGNORECASE)
     labelled = _ANSWER_LABEL.match(text)
     if labelled:  # «**Ответ:** оценка…» → «Оценка…»; a label alone is no answer
         rest = text[labelled.end():]
