@@ -62,6 +62,10 @@ CORPUS = {  # fixture: (language option, {question: answered}, {question: source
                                "Build search over support tickets.": True}, {}),
     "labelled-items": ("en", {"Why use a mel scale for spectrograms?": True, "What does a hop length control?": True,
                               "What is CTC loss for?": True}, {}),
+    "back-links": ("en", {"What is stationarity?": True, "Why difference a series before fitting ARIMA?": True,
+                          "What does a partial autocorrelation plot show?": False,
+                          "Ce qu'on appelle «saisonnalité», c'est quoi ?": False,
+                          "How do you validate a forecasting model?": False}, {}),
 }
 LEFTOVERS = re.compile("[\u200b-\u200d\ufe0e\ufe0f⭐👶🚀]|\\[\\[|\\(source:|\\[src\\]|^\\d+[.)]")
 
@@ -204,3 +208,20 @@ def test_a_bold_lead_is_the_question_and_labels_are_taken_off(tmp_path):
     book, lines = imported(tmp_path / "labels", (WILD / "labelled-items" / "README.md").read_text(encoding="utf-8"))
     assert book.questions[0].body.strip().startswith("It spaces frequency bands")
     assert any(line.endswith(":19: no questions under the heading «Cheat sheet»; not imported") for line in lines)
+
+
+def test_navigation_links_and_comments_leave_the_answers_with_a_note_and_questions_are_composed(tmp_path):
+    import unicodedata
+
+    source = WILD / "back-links" / "README.md"
+    assert unicodedata.normalize("NFC", source.read_text(encoding="utf-8")) != source.read_text(encoding="utf-8")
+    book, lines = imported(tmp_path, source.read_text(encoding="utf-8"))
+    bodies = {q.text: q.body.strip() for q in book.questions}
+    assert bodies["What is stationarity?"] == "A series is stationary when its mean and variance do not change over time."
+    assert bodies["Why difference a series before fitting ARIMA?"] == "To remove a trend, so that what is left is stationary."
+    assert [q.id for q in book.questions][3] == "ce-qu-on-appelle"
+    notes = [line.split("README.md:", 1)[1] for line in lines if "README.md:" in line]
+    assert "9: navigation link «⬆ Back to top» removed" in notes and "26: navigation link «↑ наверх» removed" in notes
+    assert "13: HTML comment «TODO: a proper answer with a plot» removed (it is not shown where the bank is read)" in notes
+    assert "22: «Ce qu'on appelle «saisonnalité», c'est quoi ?» written in Unicode's composed form (NFC)" in notes
+    assert not [line for line in lines if "#questions" in line]

@@ -289,6 +289,11 @@ def parse_question_list(text: str, path: Path, flat_title: str = "Вопросы
         if skipped and (not line.strip() or _HEADING.match(line) or _ITEM.match(line)):
             _report_skipped(lines, skipped, path, notes)
             skipped = []
+        if unicodedata.normalize("NFC", line) != line and (_HEADING.match(line) or _ITEM.match(line)
+                                                            or (last and line.startswith((" ", "\t")))):
+            line = unicodedata.normalize("NFC", line)
+            if notes is not None:
+                notes.append(f"{path}:{number + 1}: «{line.strip()}» written in Unicode's composed form (NFC)")
         heading, item = _HEADING.match(line), _ITEM.match(line)
         if heading:
             level, title = len(heading.group(1)), heading.group(2)

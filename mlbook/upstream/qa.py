@@ -10,6 +10,7 @@ reported as `path:line: message`.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -26,8 +27,8 @@ from mlbook.urls import is_web_address
 DIFFICULTY_MARKS = {"👶": 1, "⭐️": 2, "⭐": 2, "🚀": 3, "[e]": 1, "[m]": 2, "[h]": 3, "(easy)": 1, "(medium)": 2,
                     "(hard)": 3, "[easy]": 1, "[medium]": 2, "[hard]": 3}
 """Difficulty marks beside a question (lowercase), mapped to 1–3; `import --mark` adds others."""
-_PLACEHOLDER = re.compile(r"^\W*(?:answer(?: goes)? here|your answer( here)?|todo|tbd|to be (?:done|filled|added)|coming soon|"
-                          r"wip|ответ(?: здесь)?|\.\.\.|…)\W*$", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"^\W*(?:answer(?: goes)? here|your answer( here)?|todo|tbd|to be (?:done|filled|added|written)|"
+                          r"coming soon|wip|answer|solution|ответ(?: здесь)?|решение|\.\.\.|…)\W*$", re.IGNORECASE)
 _NUMBER_HEADING = re.compile(r"^(?:question|q|вопрос|задача|task)\s*(?:#|№)?\s*\d+\s*[.:]?$", re.IGNORECASE)
 """`## Question 12`: a heading that only numbers the question under it (no section of its own)."""
 _TEMPLATE_QUESTION = re.compile(r"^\W*(?:question|вопрос)\W*$", re.IGNORECASE)
@@ -144,6 +145,20 @@ def has_answers(bank: QABank) -> bool:
     """True when the bank read as Q&A really answers its questions: some answer holds more than a list
     (read as Q&A, a question list's headings seem to be questions "answered" by lists of questions)."""
     return any(_has_prose(q.answer.markdown) for s in bank.sections for g in s.groups for q in g.questions)
+
+
+def _composed(bank: QABank, path: Path) -> None:
+    """Question and heading texts in Unicode's composed form (NFC): «й» one character, not «и» and a
+    combining breve, so that ids, matching and fonts see the letter; each one changed is reported."""
+    parts = [(s, s.line) for s in bank.sections] + [(g, g.line) for s in bank.sections for g in s.groups] + \
+        [(q, q.line) for s in bank.sections for g in s.groups for q in g.questions]
+    for part, line in parts:
+        attribute = "text" if isinstance(part, QAQuestion) else "title"
+        written = getattr(part, attribute)
+        composed = unicodedata.normalize("NFC", written)
+        if composed != written:
+            setattr(part, attribute, composed)
+            bank.notes.append(f"{path}:{max(line, 1)}: «{composed}» written in Unicode's composed form (NFC)")
 
 
 def has_lists(bank: QABank) -> bool:
@@ -282,6 +297,7 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
             bank.notes.append(f"{path}:{block.start + 1}: text {where} is not imported:"
                               f" «{dropped[:80]}{'…' if len(dropped) > 80 else ''}»")
     close_question(len(lines))
+    _composed(bank, path)
     bank.asked = sum(1 for s in bank.sections for g in s.groups for q in g.questions
                      if mode in ("bold", "folded") or q.numbered or q.text.endswith(("?", "？")))
     for group_ in (g for s in bank.sections for g in s.groups):
@@ -539,6 +555,7 @@ def _indent_of(lines: list[str], start: int, end: int) -> int:
 def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root: Path,
             definitions: dict[str, str]) -> ImportedAnswer:
     """The answer's Markdown with HTML and images converted outside code; empty for a placeholder."""
+    numbered = _without_comments(_without_back_links(numbered, path, notes), path, notes)
     while numbered and not numbered[0][1].strip():
         numbered = numbered[1:]
     while numbered and not numbered[-1][1].strip():
@@ -569,6 +586,48 @@ def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root:
     answer.markdown = _formulas_checked(re.sub(r"\n{3,}", "\n\n", "\n".join(converted)).strip() + "\n",
                                        path, first, notes)
     return answer
+
+
+_BACK_LINK = re.compile(r"^\s*(?:<(?:p|div)\b[^<>]*>)?\s*(?:\*\*|__|\*|_)?\[([^\[\]\n]*)\]\(#[^)\s]*\)(?:\*\*|__|\*|_)?\s*"
+                        r"(?:</(?:p|div)\s*>)?\s*$")
+_BACK_WORDS = re.compile(r"\b(?:back|top|return|go up|contents|index)\b|наверх|к началу|в начало|назад|содержани|"
+                         r"оглавлени|[⬆↑⇧🔝⏫]", re.IGNORECASE)
+
+
+def _without_back_links(numbered: list[tuple[int, str]], path: Path, notes: list[str]) -> list[tuple[int, str]]:
+    """The answer's lines without the navigation links that stand alone on a line (`[⬆ Back to top](#questions)`,
+    `[↑ наверх](#top)`): the book has no such places; each one removed is reported."""
+    kept = []
+    for line, text in numbered:
+        link = _BACK_LINK.match(text)
+        if link and _BACK_WORDS.search(link.group(1)):
+            notes.append(f"{path}:{line + 1}: navigation link «{link.group(1).strip()}» removed")
+        else:
+            kept.append((line, text))
+    return kept
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def _without_comments(numbered: list[tuple[int, str]], path: Path, notes: list[str]) -> list[tuple[int, str]]:
+    """The answer's lines without HTML comments outside code (invisible where the bank is read, they
+    would show in the book), line for line; each one removed is reported."""
+    text = "\n".join(line for _, line in numbered)
+    if "<!--" not in text:
+        return numbered
+    code = _code_lines(text)
+
+    def drop(match: re.Match) -> str:
+        line = text.count("\n", 0, match.start())
+        if line in code:
+            return match.group(0)
+        said = " ".join(match.group(0)[4:-3].split())
+        notes.append(f"{path}:{numbered[line][0] + 1}: HTML comment «{said[:60]}{'…' if len(said) > 60 else ''}»"
+                     " removed (it is not shown where the bank is read)")
+        return "\n" * match.group(0).count("\n")
+
+    return [(number, line) for (number, _), line in zip(numbered, _COMMENT.sub(drop, text).split("\n"))]
 
 
 def _formulas_checked(markdown: str, path: Path, first_line: int, notes: list[str]) -> str:
