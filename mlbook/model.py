@@ -132,6 +132,10 @@ class Book:
     figure_scripts: bool = False
     """Whether figure scripts (`figures/x.py` making `x.svg`) may run: `figure_scripts: true` in
     book.yaml, for a bank whose code its owner trusts. A bank made by `import` never has it."""
+    answers_from_source: bool = False
+    """Whether the answers come from the source bank (`answers_from_source: true`, set by `import` when
+    the bank it read had answers): the About page and the site's footer then credit the bank with them,
+    not the book's editors."""
 
     @property
     def questions(self) -> tuple[Question, ...]:

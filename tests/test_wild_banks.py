@@ -106,11 +106,13 @@ def test_a_new_bank_says_what_it_guessed_and_prints_it_honestly(tmp_path):
     content = tmp_path / "c"
     code, report, _ = cli(["import", str(WILD / "table"), "--content", str(content), "--language", "en"])
     assert code == 0
-    assert f"{content / 'book.yaml'}: guessed author «Metrics», license «not stated», no source URL; set them" \
+    assert f"{content / 'book.yaml'}: guessed author «table» (the name of the bank's folder), license «not stated», no source URL; set them" \
            " there, or import into a new folder with --source-author NAME --license ID --source-url URL" in report
     assert cli(["html", "--content", str(content), "--out", str(tmp_path / "out"), "-q"])[0] == 0
     footer = (tmp_path / "out" / "site" / "index.html").read_text()
     assert "license not stated" in footer and "not stated license" not in footer
+    assert "Answers: the same bank; design: the book&#39;s editors." in footer  # not «Answers and design: …»
+    assert "answers_from_source: true" in (content / "book.yaml").read_text()
     assert not re.search(r'href="(?!https?:|#|[\w./-]+\.(?:html|css|js|svg|png)\b)', footer)
 
 
@@ -225,3 +227,13 @@ def test_navigation_links_and_comments_leave_the_answers_with_a_note_and_questio
     assert "13: HTML comment «TODO: a proper answer with a plot» removed (it is not shown where the bank is read)" in notes
     assert "22: «Ce qu'on appelle «saisonnalité», c'est quoi ?» written in Unicode's composed form (NFC)" in notes
     assert not [line for line in lines if "#questions" in line]
+
+
+def test_the_title_is_the_banks_heading_and_the_author_a_reported_guess_never_the_file_name(tmp_path):
+    book, lines = imported(tmp_path / "list", "# Vision Questions\n\n## Basics\n\n- What is a kernel?\n- What is a stride?\n")
+    assert (book.title, book.author, book.source.name, book.source.author) == (
+        "Vision Questions", "bank", "Vision Questions", "bank")
+    assert not book.answers_from_source
+    assert any("guessed author «bank» (the name of the bank's folder)" in line for line in lines)
+    book, _ = imported(tmp_path / "qa", "**What is a kernel?**\n\nA small matrix.\n\n**What is a stride?**\n\nA step.\n")
+    assert (book.title, book.source.name, book.answers_from_source) == ("Questions", "bank", True)

@@ -247,7 +247,7 @@ def _parse_body(text: str, path: Path, repaired: bool, flat_title: str, marks: d
         raise
     if asked > sum(len(s.questions) for s in listed) and not qa.has_lists(bank):
         return _from_qa(bank, path, repaired)  # more questions than its lists hold (a list of links, say)
-    return ImportedBank(listed, repaired, notes=notes)
+    return ImportedBank(listed, repaired, "" if file_is_section else _list_title(text), notes=notes)
 
 
 def _from_qa(bank: qa.QABank, path: Path, repaired: bool) -> ImportedBank:
@@ -262,6 +262,17 @@ def _from_qa(bank: qa.QABank, path: Path, repaired: bool) -> ImportedBank:
         raise NoQuestions([Problem(Location(path, 1), "no questions found: expected questions as bold"
                                    " paragraphs, headings or list items, each followed by its answer")])
     return ImportedBank(sections, repaired, _split_emoji(bank.title)[1], bank.notes)
+
+
+def _list_title(text: str) -> str:
+    """A question list's title: its lone top heading, before everything (as `_heading_levels` reads it)."""
+    headings = [(len(m.group(1)), m.group(2)) for m in map(_HEADING.match, text.split("\n")) if m]
+    if not headings:
+        return ""
+    top = min(level for level, _ in headings)
+    lone = [title for level, title in headings if level == top]
+    levels = {level for level, _ in headings}
+    return _split_emoji(lone[0])[1] if len(lone) == 1 and headings[0][0] == top and len(levels) > 1 else ""
 
 
 def _heading_levels(lines: list[str]) -> tuple[int | None, int | None]:
