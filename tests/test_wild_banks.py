@@ -66,6 +66,10 @@ CORPUS = {  # fixture: (language option, {question: answered}, {question: source
                           "What does a partial autocorrelation plot show?": False,
                           "Ce qu'on appelle «saisonnalité», c'est quoi ?": False,
                           "How do you validate a forecasting model?": False}, {}),
+    "solution-paragraphs": ("en", {"What is a learning rate?": False, "Why does momentum help?": False,
+                                   "Name two ways to look inside a trained CNN.": True,
+                                   "Is a grid of learning rates 0.1, 0.2, …, 0.5 a good search?": True,
+                                   "What is a saddle point?": False, "What does weight decay do?": True}, {}),
 }
 LEFTOVERS = re.compile("[\u200b-\u200d\ufe0e\ufe0f⭐👶🚀]|\\[\\[|\\(source:|\\[src\\]|^\\d+[.)]")
 
@@ -237,3 +241,12 @@ def test_the_title_is_the_banks_heading_and_the_author_a_reported_guess_never_th
     assert any("guessed author «bank» (the name of the bank's folder)" in line for line in lines)
     book, _ = imported(tmp_path / "qa", "**What is a kernel?**\n\nA small matrix.\n\n**What is a stride?**\n\nA step.\n")
     assert (book.title, book.source.name, book.answers_from_source) == ("Questions", "bank", True)
+
+
+def test_solution_paragraphs_after_numbered_items_are_their_answers_and_a_setext_heading_the_title(tmp_path):
+    book, _ = imported(tmp_path, (WILD / "solution-paragraphs" / "README.md").read_text(encoding="utf-8"))
+    assert book.title == "Common optimisation questions"
+    assert book.questions[2].body.strip() == (
+        "- Saliency maps — the gradient of the score with respect to the input pixels.\n"
+        "- Filter visualisation — an input optimised to excite one filter.".replace("- ", "* "))
+    assert book.questions[3].body.strip() == "No; search on a logarithmic scale instead."

@@ -139,6 +139,8 @@ class _Block:
     """List items: (start, end, line where the item's first paragraph ends)."""
     links_only: bool = False
     """A paragraph or list of nothing but links and images (a table of contents, badges)."""
+    ordered: bool = False
+    """A numbered list."""
 
 
 def has_answers(bank: QABank) -> bool:
@@ -195,6 +197,7 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     blocks = sorted(blocks + [_Block("summary", line, line + 1, text=question) for line, (question, _) in
                               folded.items()], key=lambda b: (b.start, b.kind != "summary"))
     folded_end = 0  # the line of the current folded question's </details>
+    labelled_answer = False  # the current question's answer opened with `Solution:` after its numbered item
     labelled_items = mode == "list" and sum(1 for b in blocks if b.kind == "list" for start, _, _ in b.items
                                             if _labelled_item(lines[start])) >= 2  # `- **Q: …**`: others are not
     labelled = mode == "bold" and sum(1 for b in blocks if b.kind == "paragraph"
@@ -270,9 +273,10 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
             current.path = path
             group().questions.append(current)
             answer_lines.extend((n, lines[n]) for n in range(block.start + 1, block.end))
-        elif block.kind == "list" and not block.links_only and \
+        elif block.kind == "list" and not block.links_only and not (labelled_answer and not block.ordered) and \
                 (mode == "list" or mode == "bold" and _lead_questions(block, lines)) and \
                 (not labelled_items or any(_labelled_item(lines[start]) for start, _, _ in block.items)):
+            labelled_answer = False
             for start, end, first_end in block.items:
                 close_question(start)
                 lead = _lead(lines[start])
@@ -288,6 +292,9 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
                 indent = _indent_of(lines, first_end, end)
                 answer_lines.extend((n, lines[n][indent:]) for n in range(first_end, end))
         elif current is not None:  # the answer goes on, blank lines between blocks included
+            # `1. Question` then `Solution:` and a bulleted list: the list is the answer's, not questions
+            labelled_answer = labelled_answer or (mode == "list" and block.kind == "paragraph"
+                                                  and _ANSWER_LABEL.match(lines[block.start]) is not None)
             since = answer_lines[-1][0] + 1 if answer_lines else block.start
             answer_lines.extend((n, lines[n]) for n in range(min(since, block.start), block.end))
         elif block.kind != "heading" and not block.links_only and "".join(lines[block.start:block.end]).strip() \
@@ -386,9 +393,9 @@ def _inline_html(html: str) -> str:
 
 _QUESTION_LINE = re.compile(r"^(\s*)(?:\*\*)?(?:Q|Question|В|Вопрос)\s*\d*\s*[:.)](?:\*\*)?\s*(\S(?:.*\S)?)\s*$",
                             re.IGNORECASE)
-_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__|\*|_)?(?:A|Answer|Ans|О|Ответ|Solution|Решение)\s*[:.)]\s*(?:\*\*|__|\*|_)?\s*"
-                           r"|^\s*(?:\*\*|__|\*|_)(?:A|Answer|Ответ|Solution|Решение)\s*[:.)]?\s*(?:\*\*|__|\*|_)\s*[:.]?\s*",
-                           re.IGNORECASE)
+_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__|\*|_)?(?:A|Answer|Ans|О|Ответ|Solution|Решение)[ \t]*[:.)][ \t]*(?:\*\*|__|\*|_)?\s*"
+                           r"|^\s*(?:\*\*|__|\*|_)(?:A|Answer|Ответ|Solution|Решение)[ \t]*[:.)]?[ \t]*(?:\*\*|__|\*|_)"
+                           r"[ \t]*[:.]?\s*", re.IGNORECASE)
 """`A:`, `**Answer:**`, `Ответ:` at the start of an answer: a label, not part of it."""
 
 
@@ -466,7 +473,9 @@ def _question_layout(blocks: list[_Block], lines: list[str]) -> tuple[str, int |
         return "bold", None
     answered_items = [item for b in blocks if b.kind == "list" and not b.links_only for item in b.items
                       if item[2] < item[1] and "".join(lines[item[2]:item[1]]).strip() or _lead(lines[item[0]])]
-    if len(answered_items) >= 2:
+    labelled_after = [b for before, b in zip(blocks, blocks[1:]) if before.kind == "list" and not before.links_only
+                      and b.kind == "paragraph" and _ANSWER_LABEL.match(lines[b.start])]  # `1. Q` then `Solution: …`
+    if len(answered_items) + len(labelled_after) >= 2:
         return "list", None
     levels = sorted({b.level for b in blocks if b.kind == "heading"})
     return "heading", (levels[-1] if levels else None)
@@ -913,7 +922,8 @@ def _blocks_of(tokens: list) -> list[_Block]:
                     links.append(inline is not None and _links_only(inline))
                     items.append((item_start, item_end, min(first_end, item_end)))
                 j += 1
-            blocks.append(_Block("list", start, end, items=items, links_only=bool(links) and all(links)))
+            blocks.append(_Block("list", start, end, items=items, links_only=bool(links) and all(links),
+                                 ordered=token.type == "ordered_list_open"))
             i = j
         else:
             blocks.append(_Block("other", start, end))
