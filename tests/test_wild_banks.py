@@ -70,6 +70,8 @@ CORPUS = {  # fixture: (language option, {question: answered}, {question: source
                                    "Name two ways to look inside a trained CNN.": True,
                                    "Is a grid of learning rates 0.1, 0.2, …, 0.5 a good search?": True,
                                    "What is a saddle point?": False, "What does weight decay do?": True}, {}),
+    "linked-headings": ("en", {"What is a feature map?": True, "What is dilation?": True, "What is an anchor?": True},
+                        {"What is a feature map?": ("[src](https://example.org/fm)",)}),
 }
 LEFTOVERS = re.compile("[\u200b-\u200d\ufe0e\ufe0f⭐👶🚀]|\\[\\[|\\(source:|\\[src\\]|^\\d+[.)]")
 
@@ -250,3 +252,13 @@ def test_solution_paragraphs_after_numbered_items_are_their_answers_and_a_setext
         "- Saliency maps — the gradient of the score with respect to the input pixels.\n"
         "- Filter visualisation — an input optimised to excite one filter.".replace("- ", "* "))
     assert book.questions[3].body.strip() == "No; search on a logarithmic scale instead."
+
+
+def test_headings_lose_their_links_announcements_are_dropped_and_hard_breaks_kept(tmp_path):
+    book, lines = imported(tmp_path, (WILD / "linked-headings" / "README.md").read_text(encoding="utf-8"))
+    assert [s.title for s in book.sections] == ["Features", "Detection"]
+    assert book.questions[0].body.strip() == "The output of one filter over the image:\\\none channel of the next layer's input."
+    assert any(line.endswith(":4: the heading «New: [Speech questions](https://example.org/speech)» announces a page"
+                             " elsewhere; not imported") for line in lines)
+    assert any(":6: the heading «[Features](https://example.org/features)» links elsewhere; imported as its text"
+               " «Features»" in line for line in lines)

@@ -308,6 +308,8 @@ def parse_question_list(text: str, path: Path, flat_title: str = "Вопросы
         heading, item = _HEADING.match(line), _ITEM.match(line)
         if heading:
             level, title = len(heading.group(1)), heading.group(2)
+            if level in (section_level, subsection_level):
+                title = qa.heading_text(title, f"{path}:{number + 1}", notes if notes is not None else [])
             if level == section_level:
                 sections.append(ImportedSection(*reversed(_split_emoji(title))))
             elif level == subsection_level and sections:

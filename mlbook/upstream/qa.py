@@ -163,6 +163,20 @@ def _composed(bank: QABank, path: Path) -> None:
             bank.notes.append(f"{path}:{max(line, 1)}: «{composed}» written in Unicode's composed form (NFC)")
 
 
+_ANNOUNCEMENT = re.compile(r"^[^\[\]]{0,40}:\s*\[[^\]]+\]\(https?://[^)]+\)\s*$")
+"""`### Recently added: [NLP questions](https://…)`: news about another page, not a section of this one."""
+_HEADING_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+
+
+def heading_text(title: str, where: str, notes: list[str]) -> str:
+    """A heading as a section's title: a link (`### New: [NLP questions](https://…)`) as its text — a
+    title is printed in the contents and the running headers, where a link cannot be followed; reported."""
+    text = _HEADING_LINK.sub(lambda m: m.group(1).strip(), title)
+    if text != title:
+        notes.append(f"{where}: the heading «{title}» links elsewhere; imported as its text «{text}»")
+    return " ".join(text.split())
+
+
 def has_lists(bank: QABank) -> bool:
     """True when some answer holds a list: read as Q&A, a question list's headings would seem to be
     questions whose answers are its lists."""
@@ -245,6 +259,9 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
             current.path = path
             folded_end = folded[block.start][1]
             group().questions.append(current)
+        elif block.kind == "heading" and block.level in structure and _ANNOUNCEMENT.match(block.text):
+            bank.notes.append(f"{path}:{block.start + 1}: the heading «{block.text}» announces a page elsewhere;"
+                              " not imported")
         elif block.kind == "heading" and block.level == section_level:
             close_question(block.start)
             current = None
@@ -304,6 +321,8 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
             bank.notes.append(f"{path}:{block.start + 1}: text {where} is not imported:"
                               f" «{dropped[:80]}{'…' if len(dropped) > 80 else ''}»")
     close_question(len(lines))
+    for part in [s for s in bank.sections if s.line] + [g for s in bank.sections for g in s.groups if g.line]:
+        part.title = heading_text(part.title, f"{path}:{part.line}", bank.notes)
     _composed(bank, path)
     bank.asked = sum(1 for s in bank.sections for g in s.groups for q in g.questions
                      if mode in ("bold", "folded") or q.numbered or q.text.endswith(("?", "？")))
@@ -746,7 +765,12 @@ def _converted(text: str, path: Path, first_line: int, answer: ImportedAnswer, n
     text = _HTML_TAG.sub(tag, text)
     text = _HTML_TABLE.sub(lambda m: _table(m.group(0), where(m.start()), notes), text)
     text = text.replace(_PARAGRAPH_BREAK, "\n\n").replace(_LINE_BREAK, "\n")
+    text = _HARD_BREAK.sub("\\\\\n", text)  # two trailing spaces break the line: a backslash says so visibly
     return re.sub(r"(?<![ \t])[ \t]+\n", "\n", text)  # from the first blank of a run only: one pass
+
+
+_HARD_BREAK = re.compile(r"(?<=\S)(?<!\\) {2,}\n(?=[ \t]*(?![-*+>#|<`~]|\d+[.)]\s)\S)")
+"""Two or more spaces ending a line inside a paragraph (a line of text follows, not a new block)."""
 
 
 _EMPTY_INLINE = re.compile(r"<(b|strong|i|em|code)\b[^<>]*>[ \t]*</\1\s*>", re.IGNORECASE)
