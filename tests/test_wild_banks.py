@@ -262,3 +262,11 @@ def test_headings_lose_their_links_announcements_are_dropped_and_hard_breaks_kep
                              " elsewhere; not imported") for line in lines)
     assert any(":6: the heading «[Features](https://example.org/features)» links elsewhere; imported as its text"
                " «Features»" in line for line in lines)
+
+
+def test_lines_once_decoded_with_the_wrong_code_page_are_repaired_and_reported(tmp_path):
+    text = "# Vision ðŸ“ˆ\n\n## Basics\n\n**Whatâ€™s a tensor?**\n\nAn array.\n\n**Ð§Ñ‚Ð¾ Ñ‚Ð°ÐºÐ¾Ðµ view?**\n\nA tensor.\n"
+    book, lines = imported(tmp_path, text)
+    assert book.title == "Vision 📈" and [q.text for q in book.questions] == ["What’s a tensor?", "Что такое view?"]
+    assert any(line.endswith("README.md:5: mojibake (UTF-8 read with another code page) repaired: «**Whatâ€™s a"
+                             " tensor?**» → «**What’s a tensor?**»") for line in lines)

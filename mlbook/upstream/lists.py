@@ -10,6 +10,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ftfy
+
 from mlbook.content.yamlsafe import YamlProblem, parse_yaml
 from mlbook.upstream import qa
 from mlbook.errors import ContentError, Problem
@@ -189,10 +191,26 @@ def _read_text(path: Path, notes: list[str]) -> tuple[str, bool]:
                                         " page) and cannot be repaired automatically; convert it back to UTF-8"
                                         " first")])
         text, repaired = fixed, True
+    text = _mojibake_repaired(text, path, notes)
     text, removed = without_unwanted_characters(text)  # after the repair, which can bring some back
     notes += [f"{path}:{line}: {name} removed" + (" (a line break)" if "SEPARATOR" in name else "")
               for line, name in removed]
     return text, repaired
+
+
+def _mojibake_repaired(text: str, path: Path, notes: list[str]) -> str:
+    """The text with every line that was UTF-8 decoded as cp1252, Latin-1 or Mac Roman (`Whatâ€™s`,
+    `ðŸ“ˆ`, `Ð§Ñ‚Ð¾`) decoded back, as ftfy finds them, line for line; each line repaired is reported."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if line.isascii():
+            continue
+        fixed = ftfy.fix_encoding(line)
+        if fixed != line and "\n" not in fixed:
+            notes.append(f"{path}:{number + 1}: mojibake (UTF-8 read with another code page) repaired:"
+                         f" «{line.strip()[:50]}» → «{fixed.strip()[:50]}»")
+            lines[number] = fixed
+    return "\n".join(lines)
 
 
 def _parse(text: str, path: Path, repaired: bool, flat_title: str, marks: dict[str, int] | None,
