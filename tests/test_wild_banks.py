@@ -270,3 +270,11 @@ def test_lines_once_decoded_with_the_wrong_code_page_are_repaired_and_reported(t
     assert book.title == "Vision 📈" and [q.text for q in book.questions] == ["What’s a tensor?", "Что такое view?"]
     assert any(line.endswith("README.md:5: mojibake (UTF-8 read with another code page) repaired: «**Whatâ€™s a"
                              " tensor?**» → «**What’s a tensor?**»") for line in lines)
+
+
+def test_an_alert_box_does_not_make_a_question_list_a_q_and_a_bank(tmp_path):
+    text = ("# Vision Prep\n\n## Basics\n- What is a kernel?\n- What is a stride?\n\n## Detection\n"
+            "- What is NMS?\n\n> [!TIP]\n> **Practice**: write IoU in NumPy.\n")
+    book, _ = imported(tmp_path, text)
+    assert [q.text for q in book.questions] == ["What is a kernel?", "What is a stride?", "What is NMS?"]
+    assert [s.title for s in book.sections] == ["Basics", "Detection"] and book.title == "Vision Prep"

@@ -185,7 +185,13 @@ def has_lists(bank: QABank) -> bool:
 
 
 def _has_prose(markdown: str) -> bool:
-    return any(b.kind != "list" and not b.links_only for b in _blocks(markdown))
+    """Whether the Markdown holds more than lists, links and GitHub's alert boxes (`> [!TIP]`: a
+    question list's asides, not an answer)."""
+    lines = markdown.split("\n")
+    return any(b.kind != "list" and not b.links_only and not _ALERT.match(lines[b.start]) for b in _blocks(markdown))
+
+
+_ALERT = re.compile(r"^\s{0,3}>\s*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
 
 
 def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None = None,
