@@ -278,3 +278,18 @@ def test_an_alert_box_does_not_make_a_question_list_a_q_and_a_bank(tmp_path):
     book, _ = imported(tmp_path, text)
     assert [q.text for q in book.questions] == ["What is a kernel?", "What is a stride?", "What is NMS?"]
     assert [s.title for s in book.sections] == ["Basics", "Detection"] and book.title == "Vision Prep"
+
+
+def test_a_folders_front_page_gives_the_title_and_no_question(tmp_path):
+    folder = tmp_path / "bank"
+    folder.mkdir()
+    (folder / "README.md").write_text("# 40 Statistics Questions\n\nAnswers to [a list](https://example.org/list).\n\n"
+                                      "- [Testing](testing.md)\n- [Sampling](sampling.md)\n", encoding="utf-8")
+    (folder / "testing.md").write_text("## Testing (2 questions)\n\n#### 1. What is a p-value?\n\nA probability.\n\n"
+                                       "#### 2. What is power?\n\nOne minus beta.\n", encoding="utf-8")
+    report = import_bank(folder, tmp_path / "content", new_book=NewBook("en"))
+    book = load(tmp_path / "content")
+    assert book.title == "40 Statistics Questions"
+    assert [q.text for q in book.questions] == ["What is a p-value?", "What is power?"]
+    assert f"{folder / 'README.md'}:1: the bank's front page (its title and a list of its files); only its title is" \
+           " imported" in report.notes

@@ -80,6 +80,10 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
         text, repaired = _read_text(file, notes)
         if file.name.lower() in ("readme.md", "readme.markdown"):
             title = _readme_title(text, file) or title
+            if file.parent == path and _front_page(text):
+                notes.append(f"{file}:1: the bank's front page (its title and a list of its files); only its"
+                             " title is imported")
+                continue
         section = _name_title(file.parent)
         try:
             body = _without_front_matter(text, file)[0]
@@ -93,6 +97,13 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
         raise ContentError(not_followed + skipped)
     return ImportedBank(_merged([s for b in banks for s in b.sections]), any(b.repaired_mojibake for b in banks),
                         title, notes + [n for b in banks for n in b.notes])
+
+
+def _front_page(text: str) -> bool:
+    """A folder's README that is its front page: at most one heading, and links to the folder's
+    Markdown files (`- [Communication](communication.md)`), which are the questions."""
+    headings = [line for line in text.split("\n") if _HEADING.match(line)]
+    return len(headings) <= 1 and re.search(r"\]\((?!https?:)[^()\s]+\.(?:md|markdown)\)", text) is not None
 
 
 def _is_question_file(text: str) -> bool:
