@@ -293,3 +293,14 @@ def test_a_folders_front_page_gives_the_title_and_no_question(tmp_path):
     assert [q.text for q in book.questions] == ["What is a p-value?", "What is power?"]
     assert f"{folder / 'README.md'}:1: the bank's front page (its title and a list of its files); only its title is" \
            " imported" in report.notes
+
+
+def test_unclosed_summaries_and_comments_are_read_in_one_pass(tmp_path):
+    import time
+
+    text = ("# Bank\n\n" + "<details><summary>" * 20_000 + "\n\n**What is a?**\n\nOne" + " <!--" * 20_000 + "\n\n"
+            "**What is b?**\n\n<!-- x -->Two\n")
+    started = time.monotonic()
+    book, _ = imported(tmp_path, text)
+    assert time.monotonic() - started < 20
+    assert [q.text for q in book.questions] == ["What is a?", "What is b?"] and book.questions[1].body.strip() == "Two"

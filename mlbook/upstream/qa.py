@@ -9,6 +9,8 @@ reported as `path:line: message`.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -347,7 +349,9 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
 
 
 _THEMATIC_BREAK = re.compile(r"^\s*(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
-_FOLD_TAG = re.compile(r"<(/?)details\b[^<>]*>|<summary\b[^<>]*>(.*?)</summary\s*>", re.IGNORECASE | re.DOTALL)
+_FOLD_TAG = re.compile(r"<(/?)details\b[^<>]*>|<summary\b[^<>]*>(.{0,1000}?)</summary\s*>", re.IGNORECASE | re.DOTALL)
+"""`<details>`, `</details>`, and a summary with its text (a longer one is no question: bounded, so that
+many unclosed summaries are read in linear time)."""
 
 
 def _folded_questions(text: str, tokens: list) -> tuple[str, dict[int, tuple[str, int]]]:
@@ -359,14 +363,11 @@ def _folded_questions(text: str, tokens: list) -> tuple[str, dict[int, tuple[str
     lines = text.split("\n")
     skipped = _code_lines(text) | {n for b in _blocks_of(tokens) if b.kind == "list" for n in range(b.start, b.end)}
     found: dict[int, list] = {}
-    edits: list[tuple[int, int]] = []  # spans of the text to blank
-    depth, open_at, offset = 0, None, 0
-    starts = []
-    for number, line in enumerate(lines):
-        starts.append(offset)
-        offset += len(line) + 1
+    edits: list[tuple[int, int, int]] = []  # spans of the text to blank, and their lines
+    depth, open_at = 0, None
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
     for match in _FOLD_TAG.finditer(text):
-        line = text.count("\n", 0, match.start())
+        line = bisect.bisect_right(starts, match.start()) - 1  # the tag's line, without counting from the start
         if line in skipped:
             continue
         if match.group(2) is not None:  # a summary
@@ -374,19 +375,19 @@ def _folded_questions(text: str, tokens: list) -> tuple[str, dict[int, tuple[str
                 question = _inline_html(match.group(2))
                 if question and not _SUMMARY_LABEL.search(match.group(0)):
                     found[open_at] = [question, line, None]
-                    edits.append((match.start(), match.end()))
+                    edits.append((match.start(), match.end(), line))
             continue
         if match.group(1):  # </details>
             depth = max(0, depth - 1)
             if depth == 0 and open_at in found:
                 found[open_at][2] = line
-                edits.append((match.start(), match.end()))
+                edits.append((match.start(), match.end(), line))
             open_at = None if depth == 0 else open_at
         else:
             depth += 1
             if depth == 1:
                 open_at = line
-                edits.append((match.start(), match.end()))
+                edits.append((match.start(), match.end(), line))
     questions = {summary: (question, end if end is not None else len(lines))
                  for question, summary, end in found.values()}
     if len(questions) < 2:
@@ -394,8 +395,8 @@ def _folded_questions(text: str, tokens: list) -> tuple[str, dict[int, tuple[str
     kept = {opened for opened in found} | {summary for _, summary, _ in found.values()} | \
         {end for _, _, end in found.values() if end is not None}
     out, position = [], 0
-    for start, end in edits:
-        if text.count("\n", 0, start) in kept:
+    for start, end, line in edits:
+        if line in kept:
             out += [text[position:start], "\n" * text.count("\n", start, end)]
             position = end
     text = "".join(out) + text[position:]
@@ -641,9 +642,6 @@ def _without_back_links(numbered: list[tuple[int, str]], path: Path, notes: list
     return kept
 
 
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-
-
 def _without_comments(numbered: list[tuple[int, str]], path: Path, notes: list[str]) -> list[tuple[int, str]]:
     """The answer's lines without HTML comments outside code (invisible where the bank is read, they
     would show in the book), line for line; each one removed is reported."""
@@ -651,17 +649,25 @@ def _without_comments(numbered: list[tuple[int, str]], path: Path, notes: list[s
     if "<!--" not in text:
         return numbered
     code = _code_lines(text)
-
-    def drop(match: re.Match) -> str:
-        line = text.count("\n", 0, match.start())
+    out, position, line = [], 0, 0
+    while (start := text.find("<!--", position)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break  # no comment closes after this one: none of the rest is a comment
+        end += 3
+        line += text.count("\n", position, start)
+        out.append(text[position:start])
         if line in code:
-            return match.group(0)
-        said = " ".join(match.group(0)[4:-3].split())
-        notes.append(f"{path}:{numbered[line][0] + 1}: HTML comment «{said[:60]}{'…' if len(said) > 60 else ''}»"
-                     " removed (it is not shown where the bank is read)")
-        return "\n" * match.group(0).count("\n")
-
-    return [(number, line) for (number, _), line in zip(numbered, _COMMENT.sub(drop, text).split("\n"))]
+            out.append(text[start:end])
+        else:
+            said = " ".join(text[start + 4:end - 3].split())
+            notes.append(f"{path}:{numbered[line][0] + 1}: HTML comment «{said[:60]}{'…' if len(said) > 60 else ''}»"
+                         " removed (it is not shown where the bank is read)")
+            out.append("\n" * text.count("\n", start, end))
+        line += text.count("\n", start, end)
+        position = end
+    text = "".join(out) + text[position:]
+    return [(number, line) for (number, _), line in zip(numbered, text.split("\n"))]
 
 
 def _formulas_checked(markdown: str, path: Path, first_line: int, notes: list[str]) -> str:
