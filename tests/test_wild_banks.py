@@ -304,3 +304,12 @@ def test_unclosed_summaries_and_comments_are_read_in_one_pass(tmp_path):
     book, _ = imported(tmp_path, text)
     assert time.monotonic() - started < 20
     assert [q.text for q in book.questions] == ["What is a?", "What is b?"] and book.questions[1].body.strip() == "Two"
+
+
+def test_an_example_question_in_a_how_to_contribute_section_is_not_imported(tmp_path):
+    text = ("# Bank\n\n## How to contribute?\nUse this format:\n\n---\n#### How old are you?\n\nOld enough.\n\n"
+            "## Questions\n#### What is a tensor?\n\nAn array.\n\n#### What is a view?\n\nA tensor sharing storage.\n")
+    book, lines = imported(tmp_path, text)
+    assert [q.text for q in book.questions] == ["What is a tensor?", "What is a view?"]
+    assert any(line.endswith(":3: the section «How to contribute?» is about the repository; its 1 example question"
+                             " not imported") for line in lines)

@@ -165,6 +165,8 @@ def _composed(bank: QABank, path: Path) -> None:
             bank.notes.append(f"{path}:{max(line, 1)}: «{composed}» written in Unicode's composed form (NFC)")
 
 
+_ABOUT_THE_REPOSITORY = re.compile(r"^\W*(?:how to contribute|contributing|contribution guidelines|how to help|"
+                                   r"как (?:помочь|внести вклад)|участие в проекте)\W*$", re.IGNORECASE)
 _ANNOUNCEMENT = re.compile(r"^[^\[\]]{0,40}:\s*\[[^\]]+\]\(https?://[^)]+\)\s*$")
 """`### Recently added: [NLP questions](https://…)`: news about another page, not a section of this one."""
 _HEADING_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
@@ -342,6 +344,12 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     for part in [s for s in bank.sections if s.line] + [g for s in bank.sections for g in s.groups if g.line]:
         if not any(q for g in getattr(part, "groups", [part]) for q in g.questions):
             bank.notes.append(f"{path}:{part.line}: no questions under the heading «{part.title}»; not imported")
+    for section in [s for s in bank.sections if s.line and _ABOUT_THE_REPOSITORY.match(s.title)]:
+        held = sum(len(g.questions) for g in section.groups)
+        if held:  # `## How to contribute?` with an example question in the bank's own format
+            bank.notes.append(f"{path}:{section.line}: the section «{section.title}» is about the repository; its"
+                              f" {held} example question{'s' if held > 1 else ''} not imported")
+            section.groups = []
     bank.sections = [s for s in bank.sections if any(g.questions for g in s.groups)]
     for section in bank.sections:
         section.groups = [g for g in section.groups if g.questions]
