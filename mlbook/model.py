@@ -153,6 +153,10 @@ class Book:
     minutes_by_difficulty: tuple[int, int, int] = (3, 5, 8)
     """Interview minutes of a question of difficulty 1, 2, 3 without its own `minutes:`
     (`minutes_by_difficulty:` in book.yaml)."""
+    answers_from_source: bool = False
+    """Whether the answers come from the source bank (`answers_from_source: true`, set by `import` when
+    the bank it read had answers): the About page and the site's footer then credit the bank with them,
+    not the book's editors."""
 
     @property
     def questions(self) -> tuple[Question, ...]:

@@ -306,7 +306,8 @@ def _build_book(root: Path, book_file: Path, meta: LineDict,
         root=root,
         issues_url=_issues_url(meta, here, problems),
         kicker=_text_field(meta, "kicker", here, problems, required=False),
-        figure_scripts=_figure_scripts(meta, here, problems),
+        figure_scripts=_flag(meta, "figure_scripts", here, problems),
+        answers_from_source=_flag(meta, "answers_from_source", here, problems),
         minutes_by_difficulty=_minutes_by_difficulty(meta, here, problems),
     )
 
@@ -343,12 +344,13 @@ def _with_follow_ups(book: Book, problems: Problems) -> Book:
         for section in book.sections))
 
 
-def _figure_scripts(meta: LineDict, where: Location, problems: Problems) -> bool:
-    """`figure_scripts: true` lets the bank's figure scripts run (its owner trusts its code)."""
-    value = meta.get("figure_scripts", False)
+def _flag(meta: LineDict, key: str, where: Location, problems: Problems) -> bool:
+    """A true/false field, false when absent: `figure_scripts: true` lets the bank's figure scripts run
+    (its owner trusts its code); `answers_from_source: true` credits the source bank with the answers."""
+    value = meta.get(key, False)
     if type(value) is not bool:
-        problems.add(Location(where.path, meta.key_lines.get("figure_scripts", meta.line)),
-                     f"'figure_scripts' must be true or false, not {value!r}")
+        problems.add(Location(where.path, meta.key_lines.get(key, meta.line)),
+                     f"'{key}' must be true or false, not {value!r}")
         return False
     return value
 

@@ -10,6 +10,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import ftfy
+
+from mlbook.content.yamlsafe import YamlProblem, parse_yaml
 from mlbook.upstream import qa
 from mlbook.errors import ContentError, Problem
 from mlbook.model import Location
@@ -76,11 +79,16 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
     for file in files:
         text, repaired = _read_text(file, notes)
         if file.name.lower() in ("readme.md", "readme.markdown"):
-            title = _split_emoji(_first_heading(text))[1] or title
+            title = _readme_title(text, file) or title
+            if file.parent == path and _front_page(text):
+                notes.append(f"{file}:1: the bank's front page (its title and a list of its files); only its"
+                             " title is imported")
+                continue
         section = _name_title(file.parent)
         try:
-            banks.append(_parse(text, file, repaired, section if _is_question_file(text) else
-                                _first_heading(text) or _name_title(file), marks, file_is_section=True,
+            body = _without_front_matter(text, file)[0]
+            banks.append(_parse(text, file, repaired, section if _is_question_file(body) else
+                                _first_heading(body) or _name_title(file), marks, file_is_section=True,
                                 root=path))
         except NoQuestions:  # a README with badges and a table of contents, say
             skipped.append(Problem(Location(file, 1), "no questions in this file; skipped"))
@@ -89,6 +97,13 @@ def read_bank(path: Path, flat_title: str = "Вопросы", marks: dict[str, i
         raise ContentError(not_followed + skipped)
     return ImportedBank(_merged([s for b in banks for s in b.sections]), any(b.repaired_mojibake for b in banks),
                         title, notes + [n for b in banks for n in b.notes])
+
+
+def _front_page(text: str) -> bool:
+    """A folder's README that is its front page: at most one heading, and links to the folder's
+    Markdown files (`- [Communication](communication.md)`), which are the questions."""
+    headings = [line for line in text.split("\n") if _HEADING.match(line)]
+    return len(headings) <= 1 and re.search(r"\]\((?!https?:)[^()\s]+\.(?:md|markdown)\)", text) is not None
 
 
 def _is_question_file(text: str) -> bool:
@@ -187,20 +202,81 @@ def _read_text(path: Path, notes: list[str]) -> tuple[str, bool]:
                                         " page) and cannot be repaired automatically; convert it back to UTF-8"
                                         " first")])
         text, repaired = fixed, True
+    text = _mojibake_repaired(text, path, notes)
     text, removed = without_unwanted_characters(text)  # after the repair, which can bring some back
     notes += [f"{path}:{line}: {name} removed" + (" (a line break)" if "SEPARATOR" in name else "")
               for line, name in removed]
     return text, repaired
 
 
+def _mojibake_repaired(text: str, path: Path, notes: list[str]) -> str:
+    """The text with every line that was UTF-8 decoded as cp1252, Latin-1 or Mac Roman (`Whatâ€™s`,
+    `ðŸ“ˆ`, `Ð§Ñ‚Ð¾`) decoded back, as ftfy finds them, line for line; each line repaired is reported."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
+        if line.isascii():
+            continue
+        fixed = ftfy.fix_encoding(line)
+        if fixed != line and "\n" not in fixed:
+            notes.append(f"{path}:{number + 1}: mojibake (UTF-8 read with another code page) repaired:"
+                         f" «{line.strip()[:50]}» → «{fixed.strip()[:50]}»")
+            lines[number] = fixed
+    return "\n".join(lines)
+
+
 def _parse(text: str, path: Path, repaired: bool, flat_title: str, marks: dict[str, int] | None,
            file_is_section: bool = False, root: Path | None = None) -> ImportedBank:
     """A question-and-answer file's questions with their answers, or a question list's questions."""
+    text, front_title, front_notes = _without_front_matter(text, path)
+    imported = _parse_body(text, path, repaired, flat_title, marks, file_is_section, root)
+    imported.title = imported.title or front_title
+    imported.notes[:0] = front_notes
+    return imported
+
+
+def _readme_title(text: str, path: Path) -> str:
+    """The title a folder's README gives the bank: its front matter's, or its first heading."""
+    text, front_title, _ = _without_front_matter(text, path)
+    return front_title or _split_emoji(_first_heading(text))[1]
+
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def _without_front_matter(text: str, path: Path) -> tuple[str, str, list[str]]:
+    """The text with its YAML front matter (`---` … `---` first in the file, as GitHub and static site
+    generators read it) blanked line for line, the `title:` it gives, and a note of what was dropped."""
+    match = _FRONT_MATTER.match(text)
+    if match is None:
+        return text, "", []
+    try:
+        data = parse_yaml(match.group(1) or "")
+    except YamlProblem:
+        data = None
+    title = data.get("title") if isinstance(data, dict) else None
+    title = " ".join(title.split()) if isinstance(title, str) else ""
+    fields = ", ".join(str(key) for key in data) if isinstance(data, dict) else "not YAML"
+    note = f"{path}:1: front matter ({fields}) not imported" + (f"; its title «{title}» is the bank's" if title
+                                                                 else "")
+    return "\n" * match.group(0).count("\n") + text[match.end():], title, [note]
+
+
+def _parse_body(text: str, path: Path, repaired: bool, flat_title: str, marks: dict[str, int] | None,
+                file_is_section: bool, root: Path | None) -> ImportedBank:
     bank = qa.read_qa(text, path, flat_title, marks, file_is_section, root)
     if qa.has_answers(bank):
         return _from_qa(bank, path, repaired)
+    asked = bank.asked if bank.asked >= 2 else 0  # questions as a Q&A bank writes them, none answered yet
     notes: list[str] = []
-    return ImportedBank(parse_question_list(text, path, flat_title, notes), repaired, notes=notes)
+    try:
+        listed = parse_question_list(text, path, flat_title, notes)
+    except NoQuestions:
+        if asked:
+            return _from_qa(bank, path, repaired)
+        raise
+    if asked > sum(len(s.questions) for s in listed) and not qa.has_lists(bank):
+        return _from_qa(bank, path, repaired)  # more questions than its lists hold (a list of links, say)
+    return ImportedBank(listed, repaired, "" if file_is_section else _list_title(text), notes=notes)
 
 
 def _from_qa(bank: qa.QABank, path: Path, repaired: bool) -> ImportedBank:
@@ -215,6 +291,17 @@ def _from_qa(bank: qa.QABank, path: Path, repaired: bool) -> ImportedBank:
         raise NoQuestions([Problem(Location(path, 1), "no questions found: expected questions as bold"
                                    " paragraphs, headings or list items, each followed by its answer")])
     return ImportedBank(sections, repaired, _split_emoji(bank.title)[1], bank.notes)
+
+
+def _list_title(text: str) -> str:
+    """A question list's title: its lone top heading, before everything (as `_heading_levels` reads it)."""
+    headings = [(len(m.group(1)), m.group(2)) for m in map(_HEADING.match, text.split("\n")) if m]
+    if not headings:
+        return ""
+    top = min(level for level, _ in headings)
+    lone = [title for level, title in headings if level == top]
+    levels = {level for level, _ in headings}
+    return _split_emoji(lone[0])[1] if len(lone) == 1 and headings[0][0] == top and len(levels) > 1 else ""
 
 
 def _heading_levels(lines: list[str]) -> tuple[int | None, int | None]:
@@ -242,9 +329,16 @@ def parse_question_list(text: str, path: Path, flat_title: str = "Вопросы
         if skipped and (not line.strip() or _HEADING.match(line) or _ITEM.match(line)):
             _report_skipped(lines, skipped, path, notes)
             skipped = []
+        if unicodedata.normalize("NFC", line) != line and (_HEADING.match(line) or _ITEM.match(line)
+                                                            or (last and line.startswith((" ", "\t")))):
+            line = unicodedata.normalize("NFC", line)
+            if notes is not None:
+                notes.append(f"{path}:{number + 1}: «{line.strip()}» written in Unicode's composed form (NFC)")
         heading, item = _HEADING.match(line), _ITEM.match(line)
         if heading:
             level, title = len(heading.group(1)), heading.group(2)
+            if level in (section_level, subsection_level):
+                title = qa.heading_text(title, f"{path}:{number + 1}", notes if notes is not None else [])
             if level == section_level:
                 sections.append(ImportedSection(*reversed(_split_emoji(title))))
             elif level == subsection_level and sections:

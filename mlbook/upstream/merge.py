@@ -181,7 +181,7 @@ def import_bank(markdown_file: Path, content: Path, dry_run: bool = False, prune
         bank = read_bank(markdown_file, flat_title or labels(language).questions, marks)
         staging = Staging(content)
         if book is None:
-            report = _fresh_import(bank, markdown_file.name, content, new_book, staging)
+            report = _fresh_import(bank, markdown_file, content, new_book, staging)
         else:
             report = _merge(bank, book, content, prune, same or {}, staging, force)
         _report_repeated(bank, report)
@@ -253,10 +253,10 @@ def _taken_ids(content: Path) -> set[str]:
                                                             if not path.is_dir()}
 
 
-def _fresh_import(bank: ImportedBank, source: str, content: Path, new_book: NewBook, staging: Staging) -> Report:
+def _fresh_import(bank: ImportedBank, source: Path, content: Path, new_book: NewBook, staging: Staging) -> Report:
     report = Report(repaired_mojibake=bank.repaired_mojibake, notes=list(bank.notes))
     taken: set[str] = _taken_ids(content)
-    sections, seen = [], {}
+    sections, seen, answered = [], {}, False
     for section in bank.sections:
         section_id = _unique(slugify(section.title, max_words=3), taken)
         groups = []
@@ -270,9 +270,12 @@ def _fresh_import(bank: ImportedBank, source: str, content: Path, new_book: NewB
                 written = _write_question(content / section_id / f"{qid}.md", text, imported, staging)
                 if imported is not None:
                     seen[qid] = _seen_entry(imported, written)
+                answered = answered or bool(written.strip())
             groups.append((group.title, ids))
         sections.append(_section_entry(section_id, section, groups, labels(new_book.language)))
     metadata = _default_metadata(source, bank.title, new_book)
+    if answered:
+        metadata["answers_from_source"] = True  # the About page credits the bank, not the editors
     report.notes += _guessed(metadata, new_book, content)
     staging.write(content / "book.yaml", _dump_yaml({**metadata, "sections": sections}))
     _write_seen(content, seen, staging)
@@ -574,25 +577,34 @@ def _new_question_file(text: str, difficulty: int | None = None, sources: list[s
     return f"---\n{front}key_points: []\ndifficulty:{level}\ntags: []\nsee_also: []\n{links}---\n"
 
 
-def _default_metadata(source: str, title: str, new_book: NewBook) -> dict:
+def _default_metadata(source: Path, title: str, new_book: NewBook) -> dict:
     """book.yaml of a new bank: the title and source given, and for what is not given an honest default
-    that builds at once (the bank's title as its author's name, the license "not stated", no URL)."""
+    that builds at once (the bank's title, or its folder's name — a repository's, usually — as its name;
+    that folder's name as its author's, a guess the import reports; the license "not stated", no URL)."""
     words = labels(new_book.language)
-    name = title or source
+    folder = _folder_name(source)
+    name = title or folder
     return {
         "title": new_book.title or title or words.questions,
         "subtitle": "",
-        "author": new_book.source_author or name,
+        "author": new_book.source_author or folder,
         "language": new_book.language,
-        "identifier": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'mlbook:{source}')}",
-        "source": {"name": name, "url": new_book.source_url, "author": new_book.source_author or name,
+        "identifier": f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'mlbook:{source.name}')}",
+        "source": {"name": name, "url": new_book.source_url, "author": new_book.source_author or folder,
                    "license": new_book.license or words.license_not_stated, "note": ""},
     }
 
 
+def _folder_name(source: Path) -> str:
+    """The name of the folder the bank is (a file: the folder it is in), which is usually its repository's."""
+    folder = source.absolute() if source.is_dir() else source.absolute().parent
+    return " ".join(folder.name.split()) or "unknown"
+
+
 def _guessed(metadata: dict, new_book: NewBook, content: Path) -> list[str]:
     """What a new bank's book.yaml says that nobody told the import, and how to say it."""
-    guesses = [(not new_book.source_author, f"author «{metadata['source']['author']}»", "--source-author NAME"),
+    guesses = [(not new_book.source_author, f"author «{metadata['source']['author']}» (the name of the bank's"
+                " folder)", "--source-author NAME"),
                (not new_book.license, f"license «{metadata['source']['license']}»", "--license ID"),
                (not new_book.source_url, "no source URL", "--source-url URL")]
     said = [(what, option) for missing, what, option in guesses if missing]

@@ -9,7 +9,10 @@ reported as `path:line: message`.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -26,10 +29,12 @@ from mlbook.urls import is_web_address
 DIFFICULTY_MARKS = {"👶": 1, "⭐️": 2, "⭐": 2, "🚀": 3, "[e]": 1, "[m]": 2, "[h]": 3, "(easy)": 1, "(medium)": 2,
                     "(hard)": 3, "[easy]": 1, "[medium]": 2, "[hard]": 3}
 """Difficulty marks beside a question (lowercase), mapped to 1–3; `import --mark` adds others."""
-_PLACEHOLDER = re.compile(r"^\W*(?:answer(?: goes)? here|your answer( here)?|todo|tbd|to be (?:done|filled|added)|coming soon|"
-                          r"wip|ответ(?: здесь)?|\.\.\.|…)\W*$", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"^\W*(?:answer(?: goes)? here|your answer( here)?|todo|tbd|to be (?:done|filled|added|written)|"
+                          r"coming soon|wip|answer|solution|ответ(?: здесь)?|решение|\.\.\.|…)\W*$", re.IGNORECASE)
 _NUMBER_HEADING = re.compile(r"^(?:question|q|вопрос|задача|task)\s*(?:#|№)?\s*\d+\s*[.:]?$", re.IGNORECASE)
 """`## Question 12`: a heading that only numbers the question under it (no section of its own)."""
+_TEMPLATE_QUESTION = re.compile(r"^\W*(?:question|вопрос)\W*$", re.IGNORECASE)
+"""«Question?» answered «Answer body»: the example a bank's template starts with."""
 _DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(<[^>]*>|\S+)")
 """A link reference definition: `[name]: https://…` (its label, its address)."""
 _REFERENCE_IMAGE = re.compile(r"!\[([^\[\]]*+)\](?:\[([^\[\]]*+)\])?(?![(\[])")
@@ -37,6 +42,17 @@ _REFERENCE_IMAGE = re.compile(r"!\[([^\[\]]*+)\](?:\[([^\[\]]*+)\])?(?![(\[])")
 _BOLD_LINE = re.compile(r"^\s*(?P<mark>\*\*|__)(?P<text>.+)(?P=mark)\s*(?P<rest>.*?)\s*$")
 """A line in bold, then perhaps a difficulty mark: `**What does `__init__` do?** [m]`."""
 _NUMBER = re.compile(r"^(?:q?\d+[.):]|question\s+\d+[.):])\s*", re.IGNORECASE)
+_Q_LABEL = re.compile(r"^(?:\*\*|__|\*|_)?(?:Q|Question|В|Вопрос)\s*\d*\s*[:.)]\s*(?:\*\*|__|\*|_)?\s*(?=\S)",
+                      re.IGNORECASE)
+"""`Q:`, `**Q1.**`, `Вопрос:` before a question: a label, not part of it."""
+_LEAD = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(?P<mark>\*\*|__)(?P<question>(?:(?!(?P=mark)).)+)(?P=mark)(?P<rest>.*)$")
+"""A list item opening in bold: `1. **What is a tensor?** An n-dimensional array.`"""
+_ASKED = re.compile(r"[?？]\s*$|^(?:Q|Question|В|Вопрос)\s*\d*\s*[:.)]|^(?:what|why|how|when|which|who|whom|whose|where|"
+                    r"explain|describe|compare|define|name|list|is|are|can|could|do|does|did|should|would|will|"
+                    r"give|write|implement|design|derive|prove|что|как|почему|зачем|когда|какой|какая|какое|какие|"
+                    r"каким|каков|чем|где|кто|объясни|объясните|расскажи|расскажите|опиши|опишите|сравни|"
+                    r"сравните|назови|назовите|напиши|напишите)\b", re.IGNORECASE)
+"""What a question looks like: it ends in «?», is labelled `Q:`, or opens with a question word or a task."""
 _FORMULA_SERVICES = [
     (re.compile(r"^https?://latex\.codecogs\.com/[a-z]+\.(?:latex|image|download)\?(.+)$"), 1),
     (re.compile(r"^https?://render\.githubusercontent\.com/render/math\?math=(.+)$"), 1),
@@ -82,6 +98,8 @@ class QAQuestion:
     """The file the question is in (`line` is its line there)."""
     sources: list[str] = field(default_factory=list)
     """Links that decorated the question (`[[src](…)]`) or were its whole answer (`[[Answer]](…)`)."""
+    numbered: bool = False
+    """Whether the source numbered it (`#### 12) …`)."""
 
 
 @dataclass
@@ -107,6 +125,9 @@ class QABank:
     title: str
     sections: list[QASection]
     notes: list[str] = field(default_factory=list)
+    asked: int = 0
+    """How many of its questions are written as questions are: bold or folded, or a heading or list item
+    that is numbered or ends in «?» (a `## Table of contents` heading is not)."""
 
 
 @dataclass
@@ -120,6 +141,8 @@ class _Block:
     """List items: (start, end, line where the item's first paragraph ends)."""
     links_only: bool = False
     """A paragraph or list of nothing but links and images (a table of contents, badges)."""
+    ordered: bool = False
+    """A numbered list."""
 
 
 def has_answers(bank: QABank) -> bool:
@@ -128,8 +151,51 @@ def has_answers(bank: QABank) -> bool:
     return any(_has_prose(q.answer.markdown) for s in bank.sections for g in s.groups for q in g.questions)
 
 
+def _composed(bank: QABank, path: Path) -> None:
+    """Question and heading texts in Unicode's composed form (NFC): «й» one character, not «и» and a
+    combining breve, so that ids, matching and fonts see the letter; each one changed is reported."""
+    parts = [(s, s.line) for s in bank.sections] + [(g, g.line) for s in bank.sections for g in s.groups] + \
+        [(q, q.line) for s in bank.sections for g in s.groups for q in g.questions]
+    for part, line in parts:
+        attribute = "text" if isinstance(part, QAQuestion) else "title"
+        written = getattr(part, attribute)
+        composed = unicodedata.normalize("NFC", written)
+        if composed != written:
+            setattr(part, attribute, composed)
+            bank.notes.append(f"{path}:{max(line, 1)}: «{composed}» written in Unicode's composed form (NFC)")
+
+
+_ABOUT_THE_REPOSITORY = re.compile(r"^\W*(?:how to contribute|contributing|contribution guidelines|how to help|"
+                                   r"как (?:помочь|внести вклад)|участие в проекте)\W*$", re.IGNORECASE)
+_ANNOUNCEMENT = re.compile(r"^[^\[\]]{0,40}:\s*\[[^\]]+\]\(https?://[^)]+\)\s*$")
+"""`### Recently added: [NLP questions](https://…)`: news about another page, not a section of this one."""
+_HEADING_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\[\]]*\])*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\)")
+
+
+def heading_text(title: str, where: str, notes: list[str]) -> str:
+    """A heading as a section's title: a link (`### New: [NLP questions](https://…)`) as its text — a
+    title is printed in the contents and the running headers, where a link cannot be followed; reported."""
+    text = _HEADING_LINK.sub(lambda m: m.group(1).strip(), title)
+    if text != title:
+        notes.append(f"{where}: the heading «{title}» links elsewhere; imported as its text «{text}»")
+    return " ".join(text.split())
+
+
+def has_lists(bank: QABank) -> bool:
+    """True when some answer holds a list: read as Q&A, a question list's headings would seem to be
+    questions whose answers are its lists."""
+    return any(b.kind == "list" for s in bank.sections for g in s.groups for q in g.questions
+               for b in _blocks(q.answer.markdown))
+
+
 def _has_prose(markdown: str) -> bool:
-    return any(b.kind != "list" and not b.links_only for b in _blocks(markdown))
+    """Whether the Markdown holds more than lists, links and GitHub's alert boxes (`> [!TIP]`: a
+    question list's asides, not an answer)."""
+    lines = markdown.split("\n")
+    return any(b.kind != "list" and not b.links_only and not _ALERT.match(lines[b.start]) for b in _blocks(markdown))
+
+
+_ALERT = re.compile(r"^\s{0,3}>\s*\[!(?:NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]", re.IGNORECASE)
 
 
 def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None = None,
@@ -139,16 +205,27 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
     from inside `root`, the bank's folder (by default the file's)."""
     root = (root or path.parent).resolve()
     text = _qa_lines_as_bold(text)
-    lines = text.split("\n")
     tokens = _PARSER.parse(text)  # once, for the nesting check, the tables and the blocks
     _check_nesting(tokens, path)
+    text, folded = _folded_questions(text, tokens)
+    if folded:
+        tokens = _PARSER.parse(text)
+    lines = text.split("\n")
     marks = {**DIFFICULTY_MARKS, **{k.lower(): v for k, v in (marks or {}).items()}}
     table = _table_bank(tokens, path, flat_title, marks, root)
     if table is not None:
         return table
     definitions = {_label(m.group(1)): m.group(2) for m in map(_DEFINITION.match, lines) if m}
     blocks = [b for b in _blocks_of(tokens) if not (b.kind == "heading" and _NUMBER_HEADING.match(b.text))]
-    mode, question_level = _question_layout(blocks, lines)
+    mode, question_level = ("folded", None) if folded else _question_layout(blocks, lines)
+    blocks = sorted(blocks + [_Block("summary", line, line + 1, text=question) for line, (question, _) in
+                              folded.items()], key=lambda b: (b.start, b.kind != "summary"))
+    folded_end = 0  # the line of the current folded question's </details>
+    labelled_answer = False  # the current question's answer opened with `Solution:` after its numbered item
+    labelled_items = mode == "list" and sum(1 for b in blocks if b.kind == "list" for start, _, _ in b.items
+                                            if _labelled_item(lines[start])) >= 2  # `- **Q: …**`: others are not
+    labelled = mode == "bold" and sum(1 for b in blocks if b.kind == "paragraph"
+                                      and _Q_LABEL.match(lines[b.start].strip())) >= 2
     structure = sorted({b.level for b in blocks if b.kind == "heading" and b.level != question_level
                         and (question_level is None or b.level < question_level)})
     headings = [b for b in blocks if b.kind == "heading" and b.level in structure]
@@ -183,7 +260,19 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
         return bank.sections[-1].groups[-1]
 
     for block in blocks:
-        if block.kind == "heading" and block.level == section_level:
+        if mode == "folded" and current is not None and block.start > folded_end and block.kind != "summary":
+            close_question(block.start)  # what follows a folded answer's </details> is not part of it
+            current = None
+        if block.kind == "summary":
+            close_question(block.start)
+            current = _question(block.text, block.start, marks)
+            current.path = path
+            folded_end = folded[block.start][1]
+            group().questions.append(current)
+        elif block.kind == "heading" and block.level in structure and _ANNOUNCEMENT.match(block.text):
+            bank.notes.append(f"{path}:{block.start + 1}: the heading «{block.text}» announces a page elsewhere;"
+                              " not imported")
+        elif block.kind == "heading" and block.level == section_level:
             close_question(block.start)
             current = None
             bank.sections.append(QASection(block.text, line=block.start + 1))
@@ -203,44 +292,144 @@ def read_qa(text: str, path: Path, flat_title: str, marks: dict[str, int] | None
             current.path = path
             group().questions.append(current)
         elif mode == "bold" and block.kind == "paragraph" and _BOLD_LINE.match(lines[block.start]) \
-                and _is_bold_question(lines[block.start], marks):
+                and _is_bold_question(lines[block.start], marks) \
+                and (not labelled or _Q_LABEL.match(lines[block.start].strip())):
             close_question(block.start)
             bold = _BOLD_LINE.match(lines[block.start])
             current = _question(f"{bold.group('text')} {bold.group('rest')}", block.start, marks)
             current.path = path
             group().questions.append(current)
             answer_lines.extend((n, lines[n]) for n in range(block.start + 1, block.end))
-        elif mode == "list" and block.kind == "list" and not block.links_only:
+        elif block.kind == "list" and not block.links_only and not (labelled_answer and not block.ordered) and \
+                (mode == "list" or mode == "bold" and _lead_questions(block, lines)) and \
+                (not labelled_items or any(_labelled_item(lines[start]) for start, _, _ in block.items)):
+            labelled_answer = False
             for start, end, first_end in block.items:
                 close_question(start)
-                first = " ".join(lines[n].strip() for n in range(start, first_end))
-                current = _question(re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", first), start, marks)
+                lead = _lead(lines[start])
+                if lead:  # `1. **Question?** its answer`
+                    current = _question(lead.group("question"), start, marks)
+                    answer_lines.append((start, lead.group("rest").lstrip(" :—–-")))
+                    first_end = start + 1
+                else:
+                    first = " ".join(lines[n].strip() for n in range(start, first_end))
+                    current = _question(re.sub(r"^(?:[-*+]|\d+[.)])\s+", "", first), start, marks)
                 current.path = path
                 group().questions.append(current)
                 indent = _indent_of(lines, first_end, end)
                 answer_lines.extend((n, lines[n][indent:]) for n in range(first_end, end))
         elif current is not None:  # the answer goes on, blank lines between blocks included
+            # `1. Question` then `Solution:` and a bulleted list: the list is the answer's, not questions
+            labelled_answer = labelled_answer or (mode == "list" and block.kind == "paragraph"
+                                                  and _ANSWER_LABEL.match(lines[block.start]) is not None)
             since = answer_lines[-1][0] + 1 if answer_lines else block.start
             answer_lines.extend((n, lines[n]) for n in range(min(since, block.start), block.end))
-        elif block.kind != "heading" and not block.links_only and "".join(lines[block.start:block.end]).strip():
+        elif block.kind != "heading" and not block.links_only and "".join(lines[block.start:block.end]).strip() \
+                and not _THEMATIC_BREAK.match("".join(lines[block.start:block.end])):
             dropped = " ".join(" ".join(lines[block.start:block.end]).split())
-            bank.notes.append(f"{path}:{block.start + 1}: text before the first question is not imported:"
+            where = "before the first question" if not any(s.groups for s in bank.sections) else "between questions"
+            bank.notes.append(f"{path}:{block.start + 1}: text {where} is not imported:"
                               f" «{dropped[:80]}{'…' if len(dropped) > 80 else ''}»")
     close_question(len(lines))
     for part in [s for s in bank.sections if s.line] + [g for s in bank.sections for g in s.groups if g.line]:
+        part.title = heading_text(part.title, f"{path}:{part.line}", bank.notes)
+    _composed(bank, path)
+    bank.asked = sum(1 for s in bank.sections for g in s.groups for q in g.questions
+                     if mode in ("bold", "folded") or q.numbered or q.text.endswith(("?", "？")))
+    for group_ in (g for s in bank.sections for g in s.groups):
+        for question in [q for q in group_.questions if _TEMPLATE_QUESTION.match(q.text)]:
+            bank.notes.append(f"{path}:{question.line}: «{question.text}» is a template's example, not a question;"
+                              " not imported")
+            group_.questions.remove(question)
+    for part in [s for s in bank.sections if s.line] + [g for s in bank.sections for g in s.groups if g.line]:
         if not any(q for g in getattr(part, "groups", [part]) for q in g.questions):
             bank.notes.append(f"{path}:{part.line}: no questions under the heading «{part.title}»; not imported")
+    for section in [s for s in bank.sections if s.line and _ABOUT_THE_REPOSITORY.match(s.title)]:
+        held = sum(len(g.questions) for g in section.groups)
+        if held:  # `## How to contribute?` with an example question in the bank's own format
+            bank.notes.append(f"{path}:{section.line}: the section «{section.title}» is about the repository; its"
+                              f" {held} example question{'s' if held > 1 else ''} not imported")
+            section.groups = []
     bank.sections = [s for s in bank.sections if any(g.questions for g in s.groups)]
     for section in bank.sections:
         section.groups = [g for g in section.groups if g.questions]
     return bank
 
 
+_THEMATIC_BREAK = re.compile(r"^\s*(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
+_FOLD_TAG = re.compile(r"<(/?)details\b[^<>]*>|<summary\b[^<>]*>(.{0,1000}?)</summary\s*>", re.IGNORECASE | re.DOTALL)
+"""`<details>`, `</details>`, and a summary with its text (a longer one is no question: bounded, so that
+many unclosed summaries are read in linear time)."""
+
+
+def _folded_questions(text: str, tokens: list) -> tuple[str, dict[int, tuple[str, int]]]:
+    """A bank of folded questions, `<details><summary>question</summary> answer </details>` (two or
+    more, outside lists): the text with the `<details>` and `<summary>` tags blanked, line for line, and
+    each question by the line of its summary → (its text as Markdown, the line of its `</details>`).
+    HTML blocks that held them lose their indentation: in HTML it means nothing, in Markdown it would
+    make code. A summary that only says «Answer» folds an answer, not a question: {} is returned."""
+    lines = text.split("\n")
+    skipped = _code_lines(text) | {n for b in _blocks_of(tokens) if b.kind == "list" for n in range(b.start, b.end)}
+    found: dict[int, list] = {}
+    edits: list[tuple[int, int, int]] = []  # spans of the text to blank, and their lines
+    depth, open_at = 0, None
+    starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]), initial=0))
+    for match in _FOLD_TAG.finditer(text):
+        line = bisect.bisect_right(starts, match.start()) - 1  # the tag's line, without counting from the start
+        if line in skipped:
+            continue
+        if match.group(2) is not None:  # a summary
+            if depth == 1 and open_at is not None and open_at not in found:
+                question = _inline_html(match.group(2))
+                if question and not _SUMMARY_LABEL.search(match.group(0)):
+                    found[open_at] = [question, line, None]
+                    edits.append((match.start(), match.end(), line))
+            continue
+        if match.group(1):  # </details>
+            depth = max(0, depth - 1)
+            if depth == 0 and open_at in found:
+                found[open_at][2] = line
+                edits.append((match.start(), match.end(), line))
+            open_at = None if depth == 0 else open_at
+        else:
+            depth += 1
+            if depth == 1:
+                open_at = line
+                edits.append((match.start(), match.end(), line))
+    questions = {summary: (question, end if end is not None else len(lines))
+                 for question, summary, end in found.values()}
+    if len(questions) < 2:
+        return text, {}
+    kept = {opened for opened in found} | {summary for _, summary, _ in found.values()} | \
+        {end for _, _, end in found.values() if end is not None}
+    out, position = [], 0
+    for start, end, line in edits:
+        if line in kept:
+            out += [text[position:start], "\n" * text.count("\n", start, end)]
+            position = end
+    text = "".join(out) + text[position:]
+    lines = text.split("\n")
+    for token in tokens:
+        if token.type == "html_block" and token.map and "<pre" not in token.content.lower() \
+                and any(token.map[0] <= n < token.map[1] for n in kept):
+            for n in range(*token.map):
+                lines[n] = lines[n].lstrip()
+    return "\n".join(lines), questions
+
+
+def _inline_html(html: str) -> str:
+    """A summary's text as one line of Markdown: `<b>`, `<code>` as their marks, other tags dropped."""
+    def tag(match: re.Match) -> str:
+        name = match.group(1).lower()
+        return _INLINE_TAGS.get(name, match.group(0) if name not in _HTML_ELEMENTS else "")
+    return " ".join(_HTML_TAG.sub(tag, html).split())
+
+
 _QUESTION_LINE = re.compile(r"^(\s*)(?:\*\*)?(?:Q|Question|В|Вопрос)\s*\d*\s*[:.)](?:\*\*)?\s*(\S(?:.*\S)?)\s*$",
                             re.IGNORECASE)
-_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:A|Answer|Ans|О|Ответ|Solution|Решение)\s*[:.)]\s*(?:\*\*|__)?\s*"
-                           r"|^\s*(?:\*\*|__)(?:A|Answer|Ответ|Solution|Решение)\s*[:.)]?\s*(?:\*\*|__)\s*[:.]?\s*",
-                           re.IGNORECASE)
+_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__|\*|_)?(?:A|Answer|Ans|О|Ответ|Solution|Решение)[ \t]*[:.)][ \t]*(?:\*\*|__|\*|_)?\s*"
+                           r"|^\s*(?:\*\*|__|\*|_)(?:A|Answer|Ответ|Solution|Решение)[ \t]*[:.)]?[ \t]*(?:\*\*|__|\*|_)"
+                           r"[ \t]*[:.]?\s*", re.IGNORECASE)
 """`A:`, `**Answer:**`, `Ответ:` at the start of an answer: a label, not part of it."""
 
 
@@ -317,17 +506,38 @@ def _question_layout(blocks: list[_Block], lines: list[str]) -> tuple[str, int |
     if len(bold) >= 2:
         return "bold", None
     answered_items = [item for b in blocks if b.kind == "list" and not b.links_only for item in b.items
-                      if item[2] < item[1] and "".join(lines[item[2]:item[1]]).strip()]
-    if len(answered_items) >= 2:
+                      if item[2] < item[1] and "".join(lines[item[2]:item[1]]).strip() or _lead(lines[item[0]])]
+    labelled_after = [b for before, b in zip(blocks, blocks[1:]) if before.kind == "list" and not before.links_only
+                      and b.kind == "paragraph" and _ANSWER_LABEL.match(lines[b.start])]  # `1. Q` then `Solution: …`
+    if len(answered_items) + len(labelled_after) >= 2:
         return "list", None
     levels = sorted({b.level for b in blocks if b.kind == "heading"})
     return "heading", (levels[-1] if levels else None)
+
+
+def _lead(line: str) -> re.Match | None:
+    """A list item that opens with a question in bold and goes on with its answer."""
+    lead = _LEAD.match(line)
+    return lead if lead and lead.group("rest").strip(" :—–-") and _ASKED.search(lead.group("question").strip()) \
+        else None
+
+
+def _lead_questions(block: _Block, lines: list[str]) -> bool:
+    """A list every item of which opens with a question in bold (or is a `Q:`-labelled one)."""
+    return all(_lead(lines[start]) or _labelled_item(lines[start]) for start, _, _ in block.items)
+
+
+def _labelled_item(line: str) -> bool:
+    """A list item that opens with `Q:` (`* **Q: What is …?**`)."""
+    return _Q_LABEL.match(re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line)) is not None
 
 
 def _is_bold_question(line: str, marks: dict[str, int]) -> bool:
     """A paragraph opening with a whole line in bold, and nothing after it but a difficulty mark."""
     bold = _BOLD_LINE.match(line)
     rest = bold.group("rest").strip().lower()
+    if _ANSWER_LABEL.fullmatch(line.strip()):
+        return False  # `**Answer:**` with nothing after it: an answer not written yet, not a question
     return not rest or rest in DIFFICULTY_MARKS or rest in marks
 
 
@@ -349,8 +559,10 @@ def _question(text: str, line: int, marks: dict[str, int]) -> QAQuestion:
         if text.startswith(wrapper) and text.endswith(wrapper) and len(text) > 4 \
                 and wrapper not in text[2:-2]:
             text = text[2:-2].strip()
-    text = _NUMBER.sub("", text).strip()
-    return QAQuestion(_trimmed(re.sub(r"\s+", " ", text)).rstrip(" :"), line + 1, difficulty, sources=sources)
+    numbered = _NUMBER.match(text) is not None
+    text = _Q_LABEL.sub("", _NUMBER.sub("", text).strip()).strip()
+    return QAQuestion(_trimmed(re.sub(r"\s+", " ", text)).rstrip(" :"), line + 1, difficulty, sources=sources,
+                      numbered=numbered)
 
 
 _DECORATION = re.compile(
@@ -386,18 +598,20 @@ def _indent_of(lines: list[str], start: int, end: int) -> int:
 def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root: Path,
             definitions: dict[str, str]) -> ImportedAnswer:
     """The answer's Markdown with HTML and images converted outside code; empty for a placeholder."""
+    numbered = _without_comments(_without_back_links(numbered, path, notes), path, notes)
     while numbered and not numbered[0][1].strip():
         numbered = numbered[1:]
     while numbered and not numbered[-1][1].strip():
         numbered = numbered[:-1]
     text = _SUMMARY_LABEL.sub("", "\n".join(line for _, line in numbered))
-    text = re.sub(r"^\s*[-*+]\s+(?=(?:\*\*|__)?(?:A|Answer|Ans|Ответ)\b)", "", text, count=1, flags=re.IGNORECASE)
+    text = re.sub(r"^\s*[-*+]\s+(?=(?:\*\*|__|\*|_)?(?:A|Answer|Ans|Ответ)\b)", "", text, count=1, flags=re.IGNORECASE)
     labelled = _ANSWER_LABEL.match(text)
     if labelled:  # «**Ответ:** оценка…» → «Оценка…»; a label alone is no answer
         rest = text[labelled.end():]
         text = rest[:1].upper() + rest[1:]
     text = re.sub(r"(?:\n\s*(?:-{3,}|\*{3,}|_{3,}|<hr\s*/?>)\s*)+$", "", text)  # a rule after the answer
-    if not text.strip() or _PLACEHOLDER.match(re.sub(r"[*_`>#]", "", _without_separators(text)).strip()):
+    if not _without_separators(text).strip() or \
+            _PLACEHOLDER.match(re.sub(r"[*_`>#]", "", _without_separators(text)).strip()):
         return ImportedAnswer()
     first = numbered[0][0] if numbered else 0
     answer = ImportedAnswer()
@@ -415,6 +629,53 @@ def _answer(numbered: list[tuple[int, str]], path: Path, notes: list[str], root:
     answer.markdown = _formulas_checked(re.sub(r"\n{3,}", "\n\n", "\n".join(converted)).strip() + "\n",
                                        path, first, notes)
     return answer
+
+
+_BACK_LINK = re.compile(r"^\s*(?:<(?:p|div)\b[^<>]*>)?\s*(?:\*\*|__|\*|_)?\[([^\[\]\n]*)\]\(#[^)\s]*\)(?:\*\*|__|\*|_)?\s*"
+                        r"(?:</(?:p|div)\s*>)?\s*$")
+_BACK_WORDS = re.compile(r"\b(?:back|top|return|go up|contents|index)\b|наверх|к началу|в начало|назад|содержани|"
+                         r"оглавлени|[⬆↑⇧🔝⏫]", re.IGNORECASE)
+
+
+def _without_back_links(numbered: list[tuple[int, str]], path: Path, notes: list[str]) -> list[tuple[int, str]]:
+    """The answer's lines without the navigation links that stand alone on a line (`[⬆ Back to top](#questions)`,
+    `[↑ наверх](#top)`): the book has no such places; each one removed is reported."""
+    kept = []
+    for line, text in numbered:
+        link = _BACK_LINK.match(text)
+        if link and _BACK_WORDS.search(link.group(1)):
+            notes.append(f"{path}:{line + 1}: navigation link «{link.group(1).strip()}» removed")
+        else:
+            kept.append((line, text))
+    return kept
+
+
+def _without_comments(numbered: list[tuple[int, str]], path: Path, notes: list[str]) -> list[tuple[int, str]]:
+    """The answer's lines without HTML comments outside code (invisible where the bank is read, they
+    would show in the book), line for line; each one removed is reported."""
+    text = "\n".join(line for _, line in numbered)
+    if "<!--" not in text:
+        return numbered
+    code = _code_lines(text)
+    out, position, line = [], 0, 0
+    while (start := text.find("<!--", position)) >= 0:
+        end = text.find("-->", start + 4)
+        if end < 0:
+            break  # no comment closes after this one: none of the rest is a comment
+        end += 3
+        line += text.count("\n", position, start)
+        out.append(text[position:start])
+        if line in code:
+            out.append(text[start:end])
+        else:
+            said = " ".join(text[start + 4:end - 3].split())
+            notes.append(f"{path}:{numbered[line][0] + 1}: HTML comment «{said[:60]}{'…' if len(said) > 60 else ''}»"
+                         " removed (it is not shown where the bank is read)")
+            out.append("\n" * text.count("\n", start, end))
+        line += text.count("\n", start, end)
+        position = end
+    text = "".join(out) + text[position:]
+    return [(number, line) for (number, _), line in zip(numbered, text.split("\n"))]
 
 
 def _formulas_checked(markdown: str, path: Path, first_line: int, notes: list[str]) -> str:
@@ -446,9 +707,11 @@ def _as_code(markdown: str, latex: str, block: bool) -> str:
 
 
 def _without_separators(text: str) -> str:
-    """The text without HTML tags and thematic breaks (`<br/>`, `<hr>`, `---`) that banks put between
-    questions: what is left of «Answer here <br/>» is the placeholder."""
-    return re.sub(r"<[^<>\n]*+>|^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", "", text, flags=re.MULTILINE)
+    """The text without the layout and emphasis tags and thematic breaks (`<br/>`, `<div>`, `<b>`, `---`)
+    that banks put around answers: what is left of «<b>Answer here</b> <br/>» is the placeholder, of
+    «<div><br/></div>» nothing (an `<img>` is kept: it is an answer)."""
+    return re.sub(r"</?(?:br|p|div|hr|span|center|font|section|details|summary|b|strong|i|em)\b[^<>\n]*+>"
+                  r"|^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", "", text, flags=re.MULTILINE | re.IGNORECASE)
 
 
 def links_only(markdown: str) -> list[str] | None:
@@ -468,8 +731,9 @@ def _code_lines(text: str) -> set[int]:
             for line in range(*token.map)}
 
 
-_SUMMARY_LABEL = re.compile(r"<summary\b[^>]*>\s*(?:<b>|<strong>)?\s*(?:show |click (?:here )?to (?:see|show|expand) )?"
-                            r"(?:the )?(?:answer|solution|ответ|решение)s?\s*(?:</b>|</strong>)?\s*</summary>",
+_SUMMARY_LABEL = re.compile(r"<summary\b[^>]*>\s*(?:<b>|<strong>)?\s*(?:show |click (?:here )?to (?:see|show|expand) |"
+                            r"показать |посмотреть )?(?:the )?(?:answer|solution|hint|explanation|details|expand|"
+                            r"code|ответ|решение|подсказка|код)s?\W*(?:</b>|</strong>)?\s*</summary>",
                             re.IGNORECASE)
 """`<summary>Answer</summary>` of a folded answer: a label, not part of the answer."""
 _CODE_SPAN = re.compile(r"(?<![`\\])(`+)(?!`)((?:(?!\n[ \t]*\n).)+?)(?<!`)\1(?!`)", re.DOTALL)
@@ -517,12 +781,19 @@ def _converted(text: str, path: Path, first_line: int, answer: ImportedAnswer, n
         return _LINE_BREAK if name in ("br", "p", "div", "hr") else ""
 
     text = _INTERNAL_LINK.sub(lambda m: _unlinked(m, where(m.start()), notes), text)
+    text = _EMPTY_INLINE.sub("", text)  # `<b></b>` would become `****`, a rule
     text = _HTML_TAG.sub(tag, text)
     text = _HTML_TABLE.sub(lambda m: _table(m.group(0), where(m.start()), notes), text)
     text = text.replace(_PARAGRAPH_BREAK, "\n\n").replace(_LINE_BREAK, "\n")
+    text = _HARD_BREAK.sub("\\\\\n", text)  # two trailing spaces break the line: a backslash says so visibly
     return re.sub(r"(?<![ \t])[ \t]+\n", "\n", text)  # from the first blank of a run only: one pass
 
 
+_HARD_BREAK = re.compile(r"(?<=\S)(?<!\\) {2,}\n(?=[ \t]*(?![-*+>#|<`~]|\d+[.)]\s)\S)")
+"""Two or more spaces ending a line inside a paragraph (a line of text follows, not a new block)."""
+
+
+_EMPTY_INLINE = re.compile(r"<(b|strong|i|em|code)\b[^<>]*>[ \t]*</\1\s*>", re.IGNORECASE)
 _PARAGRAPH_BREAK, _LINE_BREAK = "\x00paragraph\x00", "\x00line\x00"
 
 
@@ -695,7 +966,8 @@ def _blocks_of(tokens: list) -> list[_Block]:
                     links.append(inline is not None and _links_only(inline))
                     items.append((item_start, item_end, min(first_end, item_end)))
                 j += 1
-            blocks.append(_Block("list", start, end, items=items, links_only=bool(links) and all(links)))
+            blocks.append(_Block("list", start, end, items=items, links_only=bool(links) and all(links),
+                                 ordered=token.type == "ordered_list_open"))
             i = j
         else:
             blocks.append(_Block("other", start, end))
