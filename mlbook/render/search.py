@@ -1,0 +1,88 @@
+"""The web edition's search index, built with the book: lunr (lunr.py here, lunr.js in the reader's
+browser) over each question's text, key points and answer prose, Russian words by Snowball's stemmer.
+
+The browser stems a query with the same algorithms (lunr-languages' Russian Snowball stemmer, lunr's
+Porter stemmer): `tests/test_web.py` checks both give the same stem for every word of the bank."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+
+import snowballstemmer
+from lunr.builder import Builder
+from lunr.pipeline import Pipeline
+from lunr.stemmer import porter_stemmer
+
+from mlbook.markup.markdown import parse_for_reading, parse_inline, question_text
+from mlbook.model import Book, Question
+
+FIELDS = {"t": 10, "k": 4, "a": 1}
+"""Index fields and their boosts: the question's text, its key points and tags, its answer's prose."""
+STEMMER = "mlbook-stem"
+"""The name of the stemming step in the serialised index; site.js registers the browser's one under it."""
+SKIPPED = {"fence", "code_block", "math_block", "math_block_label", "math_inline", "math_inline_double",
+           "image", "html_block", "html_inline"}
+"""Markdown tokens whose text is not prose: code blocks, formulas (their LaTeX), pictures."""
+_WORD = re.compile(r"\w+")
+_CYRILLIC = re.compile(r"[а-я]")
+
+
+def words(text: str) -> list[str]:
+    """The words of `text` as the index holds them: lower case, ё as е, split at anything not a letter,
+    digit or `_` (so `sklearn.feature_selection` is two words, `mutual_info_regression` one)."""
+    return _WORD.findall(text.lower().replace("ё", "е"))
+
+
+@lru_cache(maxsize=None)
+def stem(word: str) -> str:
+    """Snowball's Russian stem of a Cyrillic word, lunr's Porter stem of any other."""
+    return _russian().stemWord(word) if _CYRILLIC.search(word) else porter_stemmer.stem(word)
+
+
+@lru_cache(maxsize=1)
+def _russian():
+    return snowballstemmer.stemmer("russian")
+
+
+def _stem_token(token, i=None, tokens=None):
+    return token.update(lambda word, metadata=None: stem(word))
+
+
+Pipeline.register_function(_stem_token, STEMMER)
+
+
+def prose(markdown_tokens) -> str:
+    """The text a reader reads: paragraphs, lists, headings, inline code; not code blocks or LaTeX."""
+    parts = []
+    for token in markdown_tokens:
+        if token.type in SKIPPED:
+            continue
+        if token.type == "inline":
+            parts.extend(child.content for child in token.children or []
+                         if child.type in ("text", "code_inline"))
+    return " ".join(parts)
+
+
+def key_points_text(question: Question) -> str:
+    """The key points and tags as plain text (the formulas' LaTeX left out)."""
+    return " · ".join([prose(parse_inline(point)) for point in question.key_points] + list(question.tags))
+
+
+def index_script(book: Book, href) -> str:
+    """`search.js`: the documents (number, text, link, key points for snippets) and the lunr index."""
+    documents = [{"n": q.number, "t": question_text(q.text), "u": href(q), "k": key_points_text(q)}
+                 for q in book.questions]
+    builder = Builder()
+    builder.pipeline.add(_stem_token)
+    builder.search_pipeline.add(_stem_token)
+    builder.ref("i")
+    for name, boost in FIELDS.items():
+        builder.field(name, boost=boost)
+    for i, (question, document) in enumerate(zip(book.questions, documents)):
+        builder.add({"i": str(i), "t": words(document["t"]), "k": words(document["k"]),
+                     "a": words(prose(parse_for_reading(question.body)) if question.answered else "")})
+    index = builder.build().serialize()
+    return ("window.SEARCH_DOCS = " + json.dumps(documents, ensure_ascii=False, separators=(",", ":")) + ";\n"
+            + "window.SEARCH_INDEX = " + json.dumps(index, ensure_ascii=False, separators=(",", ":")) + ";\n")
