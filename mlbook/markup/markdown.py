@@ -302,6 +302,8 @@ class AnswerRenderer:
         kind = self.edition.math
         if kind == "mathml-parts" and display:
             return _display_mathml(latex)
+        if kind == "mathml" and not display:  # the web: a box that can scroll (a <math> cannot)
+            return f'<span class="math">{math.mathml(latex, display)}</span>'
         if kind in ("mathml", "mathml-parts"):
             return str(math.mathml(latex, display))
         if kind == "svg-inline":

@@ -25,14 +25,28 @@ STEMMER = "mlbook-stem"
 SKIPPED = {"fence", "code_block", "math_block", "math_block_label", "math_inline", "math_inline_double",
            "image", "html_block", "html_inline"}
 """Markdown tokens whose text is not prose: code blocks, formulas (their LaTeX), pictures."""
+LENGTH_NORMALISATION = 0.3
+"""BM25's b (lunr's default 0.75): how much a short field outranks a long one. A question's text is
+short however central its subject: at 0.75 «Какие обучаемые параметры есть в BatchNorm» came before
+«Как работает BatchNorm и LayerNorm?» for "batch normalization"."""
 _WORD = re.compile(r"\w+")
+_PART = re.compile(r"[A-ZА-ЯЁ]?[a-zа-яё]+|[A-ZА-ЯЁ]+(?![a-zа-яё])|[0-9]+")
 _CYRILLIC = re.compile(r"[а-я]")
 
 
 def words(text: str) -> list[str]:
     """The words of `text` as the index holds them: lower case, ё as е, split at anything not a letter,
-    digit or `_` (so `sklearn.feature_selection` is two words, `mutual_info_regression` one)."""
-    return _WORD.findall(text.lower().replace("ё", "е"))
+    digit or `_` (so `sklearn.feature_selection` is two words, `mutual_info_regression` one); a word
+    written in parts (`BatchNorm`, `mutual_info_regression`) also as its parts. site.js does the same."""
+    found = []
+    for word in _WORD.findall(text):
+        parts = _PART.findall(word)
+        found += [_normal(word)] + ([_normal(part) for part in parts] if len(parts) > 1 else [])
+    return found
+
+
+def _normal(word: str) -> str:
+    return word.lower().replace("ё", "е")
 
 
 @lru_cache(maxsize=None)
@@ -75,6 +89,7 @@ def index_script(book: Book, href) -> str:
     documents = [{"n": q.number, "t": question_text(q.text), "u": href(q), "k": key_points_text(q)}
                  for q in book.questions]
     builder = Builder()
+    builder.b(LENGTH_NORMALISATION)
     builder.pipeline.add(_stem_token)
     builder.search_pipeline.add(_stem_token)
     builder.ref("i")

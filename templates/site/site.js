@@ -38,13 +38,30 @@ function nextTheme(button) {
   showTheme(button);
 }
 
-// A code block, table or formula may be wider than its box and scroll inside it: keyboard users reach
-// it and hear what it is. Marked when its answer first opens (measuring every box would lay out
-// answers that content-visibility keeps unlaid until they are scrolled to).
+// A code block, table or formula wider than its box scrolls inside it: keyboard users reach it and
+// hear what it is. Measured when the browser is idle after an answer opens, so that "open all" does
+// not lay out every answer at once (content-visibility keeps those off screen unlaid).
+const toMeasure = new Set();
+
+function measureLater(details) {
+  toMeasure.add(details);
+  if (toMeasure.size === 1) (window.requestIdleCallback || setTimeout)(measurePending);
+}
+
+function measurePending(deadline) {
+  for (const details of toMeasure) {
+    if (deadline && deadline.timeRemaining && deadline.timeRemaining() < 2) break;
+    toMeasure.delete(details);
+    markScrollable(details);
+  }
+  if (toMeasure.size) (window.requestIdleCallback || setTimeout)(measurePending);
+  else document.body.dataset.measured = "";
+}
+
 function markScrollable(root) {
   const names = JSON.parse(document.body.dataset.scrollable || "{}");
-  root.querySelectorAll("pre, table, math[display='block']").forEach((box) => {
-    if (box.hasAttribute("data-scrolls")) return;
+  root.querySelectorAll("pre, table, math[display='block'], span.math").forEach((box) => {
+    if (box.hasAttribute("data-scrolls") || box.scrollWidth <= box.clientWidth + 1) return;
     const kind = box.tagName === "PRE" ? "code" : box.tagName === "TABLE" ? "table" : "math";
     box.setAttribute("data-scrolls", "");
     box.tabIndex = 0;
@@ -87,12 +104,23 @@ function loadSearch(box) {
   return search.loading;
 }
 
+// The words of a text as mlbook/render/search.py indexes them: lower case, ё as е, a word written in
+// parts (BatchNorm, mutual_info_regression) also as its parts.
 function words(text) {
-  return text.toLowerCase().replace(/ё/g, "е").match(/[\p{L}\p{N}_]+/gu) || [];
+  const found = [];
+  for (const word of text.match(/[\p{L}\p{N}_]+/gu) || []) {
+    const parts = word.match(/[A-ZА-ЯЁ]?[a-zа-яё]+|[A-ZА-ЯЁ]+(?![a-zа-яё])|[0-9]+/g) || [];
+    found.push(normal(word), ...(parts.length > 1 ? parts.map(normal) : []));
+  }
+  return found;
+}
+
+function normal(word) {
+  return word.toLowerCase().replace(/ё/g, "е");
 }
 
 function runQuery(text) {
-  const terms = words(text);
+  const terms = [...new Set(words(text))];
   if (!terms.length) return [];
   return search.index.query((query) => {
     terms.forEach((term, i) => {
@@ -109,7 +137,7 @@ function highlighted(text, stems) {
   const fragment = document.createDocumentFragment();
   let last = 0;
   for (const match of text.matchAll(/[\p{L}\p{N}_]+/gu)) {
-    const word = match[0].toLowerCase().replace(/ё/g, "е");
+    const word = normal(match[0]);
     if (!stems.has(search.stem(word)) && ![...stems].some((s) => word.startsWith(s) && s.length >= 3)) continue;
     fragment.append(text.slice(last, match.index));
     const mark = document.createElement("mark");
@@ -205,10 +233,14 @@ document.addEventListener("DOMContentLoaded", () => {
     theme.addEventListener("click", () => nextTheme(theme));
   }
   document.querySelectorAll("details.question").forEach((d) => {
-    d.addEventListener("toggle", () => { if (d.open) markScrollable(d); });
+    d.addEventListener("toggle", () => {
+      if (d.open) measureLater(d);
+      delete document.body.dataset.measured;
+    });
   });
-  document.querySelectorAll("details.question[open]").forEach(markScrollable);
+  document.querySelectorAll("details.question[open]").forEach(measureLater);
   setUpSearch();
   openTarget();
 });
 window.addEventListener("hashchange", openTarget);
+window.mlbookSearch = { words, load: () => loadSearch(document.getElementById("search")), search };  // for the tests
