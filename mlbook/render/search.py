@@ -1,8 +1,8 @@
 """The web edition's search index, built with the book: lunr (lunr.py here, lunr.js in the reader's
 browser) over each question's text, key points and answer prose, Russian words by Snowball's stemmer.
 
-The browser stems a query with the same algorithms (lunr-languages' Russian Snowball stemmer, lunr's
-Porter stemmer): `tests/test_web.py` checks both give the same stem for every word of the bank."""
+The browser stems a query with the same algorithm (lunr-languages' Russian Snowball stemmer):
+`tests/test_web_reader.py` checks both give the same stem for every word of the bank's questions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from functools import lru_cache
 import snowballstemmer
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
-from lunr.stemmer import porter_stemmer
 
 from mlbook.markup.markdown import parse_for_reading, parse_inline, question_text
 from mlbook.model import Book, Question
@@ -51,8 +50,9 @@ def _normal(word: str) -> str:
 
 @lru_cache(maxsize=None)
 def stem(word: str) -> str:
-    """Snowball's Russian stem of a Cyrillic word, lunr's Porter stem of any other."""
-    return _russian().stemWord(word) if _CYRILLIC.search(word) else porter_stemmer.stem(word)
+    """Snowball's Russian stem of a Cyrillic word; any other word as it is. (lunr.py's Porter stemmer
+    and lunr.js's disagree — "decay", "xᵀy" —, and a query stemmed otherwise than the index misses.)"""
+    return _russian().stemWord(word) if _CYRILLIC.search(word) else word
 
 
 @lru_cache(maxsize=1)

@@ -96,7 +96,8 @@ function loadSearch(box) {
       .reduce((done, src) => done.then(() => loadScript(src)), Promise.resolve())
       .then(() => {
         const lunr = window.lunr;
-        search.stem = (word) => (/[а-я]/.test(word) ? lunr.ru.stemmer : lunr.stemmer)(new lunr.Token(word, {})).toString();
+        // Russian words by Snowball's stemmer, others as they are (mlbook/render/search.py: stem)
+        search.stem = (word) => (/[а-я]/.test(word) ? lunr.ru.stemmer(new lunr.Token(word, {})).toString() : word);
         lunr.Pipeline.registerFunction((token) => token.update((word) => search.stem(word)), "mlbook-stem");
         search.index = lunr.Index.load(window.SEARCH_INDEX);
       });
