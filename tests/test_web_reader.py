@@ -283,3 +283,28 @@ def test_the_vendored_search_libraries_are_the_pinned_npm_packages():
     assert sorted(p.name for p in vendor.iterdir()) == sorted(copies)
     for copy, original in copies.items():
         assert (vendor / copy).read_bytes() == (modules / original).read_bytes(), copy
+
+
+def test_figures_are_small_and_keep_their_place_until_they_load(site):
+    """Every figure of the web edition says its size and loads lazily; none is over 200 KB (the L1/L2
+    figure was 1.08 MB: 20,001 points drawn for a diamond and a circle)."""
+    pages = "".join(p.read_text(encoding="utf-8") for p in site.glob("section-*.html"))
+    images = re.findall(r"<img [^>]*>", pages)
+    assert images and all(re.search(r' width="\d+" height="\d+" loading="lazy"', img) for img in images)
+    sizes = {p.name: p.stat().st_size for p in (site / "figures").iterdir()}
+    assert max(sizes.values()) < 200_000, sizes
+
+
+@NEEDS_CHROMIUM
+def test_closed_answers_load_no_figure_and_an_opened_one_loads_its_own(site, browser):
+    emulate(browser, DESKTOP)
+    browser.get((site / "section-1.html").as_uri())
+    loaded = "return [...document.querySelectorAll('figure img')].map((img) => img.naturalWidth > 0)"
+    assert browser.execute_script(loaded) and not any(browser.execute_script(loaded))
+    browser.execute_script("document.querySelector('figure img').closest('details').open = true")
+    deadline = time.monotonic() + 20
+    while not browser.execute_script(loaded)[0]:  # scrolled to (again as answers above take their real size)
+        assert time.monotonic() < deadline, "the opened answer's figure never loaded"
+        browser.execute_script("document.querySelector('figure img').scrollIntoView()")
+        time.sleep(0.1)
+    assert not all(browser.execute_script(loaded))

@@ -79,6 +79,8 @@ class Edition:
     """The folder of the figures inside the output."""
     self_contained: bool = False
     """Each answer stands alone (an Anki card): code colours as inline styles, no links to figures."""
+    lazy_images: bool = False
+    """Figures carry their size and load when scrolled to (a web page shows them on demand)."""
     code_styles: tuple = (CODE_STYLE,)
     """Pygments' styles the edition's stylesheet gives code (a token gets a class if any styles it)."""
 
@@ -87,7 +89,7 @@ EDITIONS = {edition.name: edition for edition in (
     Edition("print", "svg-file", figure_src="file"),
     Edition("epub", "svg-inline"),
     Edition("kindle", "mathml-parts"),
-    Edition("web", "mathml", code_styles=tuple(code_styles.WEB.values())),
+    Edition("web", "mathml", lazy_images=True, code_styles=tuple(code_styles.WEB.values())),
     Edition("anki", "tex", figure_folder="", self_contained=True),
 )}
 TARGETS = tuple(EDITIONS)
@@ -443,7 +445,14 @@ def _render_image(self, tokens, idx, options, env):
     title = token.attrs.get("title")
     caption = f"{escape(renderer.labels.figure)} {figure.number}." + (f" {escape(title)}" if title else "")
     return (f'<figure id="fig-{figure.number.replace(".", "-")}"><img src="{escape(renderer.image_src(figure))}"'
-            f' alt="{alt}"/><figcaption>{caption}</figcaption></figure>\n')
+            f'{_lazy(figure) if renderer.edition.lazy_images else ""} alt="{alt}"/>'
+            f'<figcaption>{caption}</figcaption></figure>\n')
+
+
+def _lazy(figure: RenderedFigure) -> str:
+    """` width height loading="lazy"`: the page keeps the figure's place and loads it when near."""
+    size = figures.pixel_size(figure.path)
+    return (f' width="{size[0]}" height="{size[1]}"' if size else "") + ' loading="lazy" decoding="async"'
 
 
 _PARSER.add_render_rule("math_inline", _render_math_inline)
