@@ -308,3 +308,38 @@ def test_closed_answers_load_no_figure_and_an_opened_one_loads_its_own(site, bro
         browser.execute_script("document.querySelector('figure img').scrollIntoView()")
         time.sleep(0.1)
     assert not all(browser.execute_script(loaded))
+
+
+def test_the_fonts_hold_every_character_of_the_pages_and_not_paratypes_names(site):
+    from fontTools.ttLib import TTFont
+
+    fonts = sorted((site / "fonts").glob("*.woff2"))
+    assert len(fonts) == 7 and "ParaType Free Font License" in (site / "fonts/LICENSE.txt").read_text(encoding="utf-8")
+    text = "".join(p.read_text(encoding="utf-8") for p in site.glob("*.html"))
+    needed = {ord(ch) for ch in re.sub(r"<(math|svg)\b.*?</\1>|<[^>]+>", "", text, flags=re.S)
+              if not ch.isspace() or ch == " "}
+    for path in fonts:
+        font = TTFont(path)
+        names = {font["name"].getDebugName(i) for i in (1, 4, 6)}
+        assert all("MLBook" in name and "PT " not in name for name in names), names
+        source = TTFont(f"/usr/share/fonts/truetype/paratype/{ {'serif': 'PTF55F', 'sans': 'PTS55F', 'mono': 'PTM55F'}[path.name.split('-')[1]] }.ttf")
+        missing = {chr(c) for c in needed - set(font.getBestCmap()) if c in source.getBestCmap()}
+        assert not missing, (path.name, sorted(missing)[:20])
+
+
+@NEEDS_CHROMIUM
+def test_the_pages_are_drawn_in_the_shipped_fonts(site, browser):
+    """Chromium draws the text with the site's own fonts, not whatever the machine has."""
+    emulate(browser, DESKTOP)
+    browser.get((site / "section-5.html").as_uri())
+    browser.execute_script("document.querySelector('details.question pre').closest('details').open = true")
+    browser.execute_async_script("const done = arguments[0]; document.fonts.ready.then(() => done())")
+    browser.execute_cdp_cmd("DOM.enable", {})
+    browser.execute_cdp_cmd("CSS.enable", {})
+    root = browser.execute_cdp_cmd("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
+    used = {}
+    for selector in ("main h1", "footer", "details.question pre"):
+        node = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        fonts = browser.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        used[selector] = {f["familyName"] for f in fonts}
+    assert used == {"main h1": {"MLBook Sans"}, "footer": {"MLBook Serif"}, "details.question pre": {"MLBook Mono"}}

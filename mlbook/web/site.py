@@ -13,6 +13,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.token import Text
 
 from mlbook.markup import code_styles
+from mlbook.web import fonts
 from mlbook.model import Book
 from mlbook.files import atomic_output
 
@@ -26,9 +27,13 @@ def site_files(book: Book, answers: bool, open_answers: bool = False) -> dict[st
     """Every file of the web edition by its path in the site folder: pages, assets, figures."""
     pages, renderer = documents.render_site(book, answers, open_answers)
     files = {name: text.encode("utf-8") for name, text in pages.items()}
+    font_files = fonts.site_fonts("".join(pages.values()))
     for name, template in SITE_ASSETS.items():
         text = (documents.TEMPLATES / template).read_text(encoding="utf-8")
-        files[name] = (text + (code_css() if name == "style.css" else "")).encode("utf-8")
+        if name == "style.css":
+            text = fonts.font_css(font_files) + text + code_css()
+        files[name] = text.encode("utf-8")
+    files.update(font_files)
     for figure in renderer.figures:
         files[figure.name] = figure.path.read_bytes()
     return files

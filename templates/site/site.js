@@ -59,7 +59,7 @@ function measurePending(deadline) {
 }
 
 function markScrollable(root) {
-  const names = JSON.parse(document.body.dataset.scrollable || "{}");
+  const names = JSON.parse(document.querySelector("main").dataset.scrollable || "{}");
   root.querySelectorAll("pre, table, math[display='block'], span.math").forEach((box) => {
     if (box.hasAttribute("data-scrolls") || box.scrollWidth <= box.clientWidth + 1) return;
     const kind = box.tagName === "PRE" ? "code" : box.tagName === "TABLE" ? "table" : "math";
