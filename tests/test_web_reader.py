@@ -16,6 +16,7 @@ from mlbook.cli import run
 from mlbook.content.load import load
 from mlbook.markup import code_styles
 from mlbook.render import search
+from mlbook.web import fonts
 from tests.conftest import CONTENT
 from tests.test_web import CHROMEDRIVER, CHROMIUM, chromium
 
@@ -313,16 +314,17 @@ def test_closed_answers_load_no_figure_and_an_opened_one_loads_its_own(site, bro
 def test_the_fonts_hold_every_character_of_the_pages_and_not_paratypes_names(site):
     from fontTools.ttLib import TTFont
 
-    fonts = sorted((site / "fonts").glob("*.woff2"))
-    assert len(fonts) == 7 and "ParaType Free Font License" in (site / "fonts/LICENSE.txt").read_text(encoding="utf-8")
+    cut = sorted((site / "fonts").glob("*.woff2"))
+    assert len(cut) == 7 and "ParaType Free Font License" in (site / "fonts/LICENSE.txt").read_text(encoding="utf-8")
     text = "".join(p.read_text(encoding="utf-8") for p in site.glob("*.html"))
     needed = {ord(ch) for ch in re.sub(r"<(math|svg)\b.*?</\1>|<[^>]+>", "", text, flags=re.S)
               if not ch.isspace() or ch == " "}
-    for path in fonts:
+    for path in cut:
         font = TTFont(path)
         names = {font["name"].getDebugName(i) for i in (1, 4, 6)}
         assert all("MLBook" in name and "PT " not in name for name in names), names
-        source = TTFont(f"/usr/share/fonts/truetype/paratype/{ {'serif': 'PTF55F', 'sans': 'PTS55F', 'mono': 'PTM55F'}[path.name.split('-')[1]] }.ttf")
+        source = TTFont(fonts.PARATYPE / {"serif": "PTF55F.ttf", "sans": "PTS55F.ttf", "mono": "PTM55F.ttf"}[
+            path.name.split("-")[1]])
         missing = {chr(c) for c in needed - set(font.getBestCmap()) if c in source.getBestCmap()}
         assert not missing, (path.name, sorted(missing)[:20])
 
@@ -340,6 +342,6 @@ def test_the_pages_are_drawn_in_the_shipped_fonts(site, browser):
     used = {}
     for selector in ("main h1", "footer", "details.question pre"):
         node = browser.execute_cdp_cmd("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
-        fonts = browser.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
-        used[selector] = {f["familyName"] for f in fonts}
+        faces = browser.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        used[selector] = {f["familyName"] for f in faces}
     assert used == {"main h1": {"MLBook Sans"}, "footer": {"MLBook Serif"}, "details.question pre": {"MLBook Mono"}}

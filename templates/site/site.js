@@ -96,8 +96,8 @@ function loadSearch(box) {
       .reduce((done, src) => done.then(() => loadScript(src)), Promise.resolve())
       .then(() => {
         const lunr = window.lunr;
-        // Russian words by Snowball's stemmer, others as they are (mlbook/render/search.py: stem)
-        search.stem = (word) => (/[а-я]/.test(word) ? lunr.ru.stemmer(new lunr.Token(word, {})).toString() : word);
+        // Cyrillic words by Snowball's stemmer, others as they are (mlbook/render/search.py: stem)
+        search.stem = (word) => (/[\u0430-\u044f]/.test(word) ? lunr.ru.stemmer(new lunr.Token(word, {})).toString() : word);
         lunr.Pipeline.registerFunction((token) => token.update((word) => search.stem(word)), "mlbook-stem");
         search.index = lunr.Index.load(window.SEARCH_INDEX);
       });
@@ -105,12 +105,12 @@ function loadSearch(box) {
   return search.loading;
 }
 
-// The words of a text as mlbook/render/search.py indexes them: lower case, ё as е, a word written in
+// The words of a text as mlbook/render/search.py indexes them: lower case, yo as ye, a word written in
 // parts (BatchNorm, mutual_info_regression) also as its parts.
 function words(text) {
   const found = [];
   for (const word of text.match(/[\p{L}\p{N}_]+/gu) || []) {
-    const parts = word.match(/[A-ZА-ЯЁ]?[a-zа-яё]+|[A-ZА-ЯЁ]+(?![a-zа-яё])|[0-9]+/g) || [];
+    const parts = word.match(/[A-Z\u0410-\u042f\u0401]?[a-z\u0430-\u044f\u0451]+|[A-Z\u0410-\u042f\u0401]+(?![a-z\u0430-\u044f\u0451])|[0-9]+/g) || [];
     found.push(normal(word), ...(parts.length > 1 ? parts.map(normal) : []));
   }
   return found;
