@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # System packages. `setup-system.sh` (make pdf, …): what building needs — Pango for WeasyPrint, the PT
-# fonts. `setup-system.sh test` (make test) adds poppler (pdftotext, pdffonts, pdftoppm), Java for
+# fonts, a colour emoji font (banks from the web keep emoji in headings and answers).
+# `setup-system.sh test` (make test) adds poppler (pdftotext, pdffonts, pdftoppm), Java for
 # epubcheck, Chromium and its driver for the web edition's browser test, calibre (ebook-convert: the
 # EPUB read at a 6-inch page size by a real reading engine), Node.js and npm (axe-core for that test). Installs what is missing with
 # apt-get where it can, otherwise says exactly what to install.
 set -euo pipefail
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype fonts-dejavu-core python3-venv)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype fonts-dejavu-core fonts-noto-color-emoji python3-venv)
 if [ "${1:-build}" = test ]; then
   packages+=(poppler-utils default-jre-headless chromium chromium-driver calibre nodejs)
   # npm installs axe-core (package-lock.json); some Node.js builds bring npm, Debian's is a package
@@ -36,7 +37,7 @@ elif command -v apt-get >/dev/null 2>&1 && command -v sudo >/dev/null 2>&1 && su
 else
   echo "setup: please install these system packages, then run make again:" >&2
   echo "  sudo apt-get install ${missing[*]}" >&2
-  echo "  (other systems: Pango ≥ 1.44, the PT Serif/PT Sans/PT Mono fonts, poppler-utils, a Java runtime;" >&2
+  echo "  (other systems: Pango ≥ 1.44, the PT Serif/PT Sans/PT Mono fonts, Noto Color Emoji, poppler-utils, a Java runtime;" >&2
   echo "   Chromium + chromedriver and calibre only for the browser and e-reader tests, skipped without them)" >&2
   exit 1
 fi

@@ -70,6 +70,10 @@ CASES = [
     ("tags as string", lambda c: replace_in(c / "alpha/softmax.md", "tags: [активации, численная устойчивость]",
                                              "tags: активации"),
      "alpha/softmax.md", 8, "'tags' must be a list of non-empty texts, e.g. tags: [first, second]"),
+    ("key point with a colon", lambda c: replace_in(c / "alpha/sigmoid-plot.md", "  - S-образная кривая от 0 до 1\n",
+                                                     "  - Форма: S-образная кривая от 0 до 1\n"),
+     "alpha/sigmoid-plot.md", 3, "'key_points' must be a list of non-empty texts, e.g. key_points: [first, second];"
+     " item 1 holds «: », which YAML reads as 'key: value' — put that item in quotes"),
     ("two key points", lambda c: replace_in(c / "alpha/sigmoid-plot.md", "  - S-образная кривая от 0 до 1\n", ""),
      "alpha/sigmoid-plot.md", 3, "'key_points' has 2 items; write 3 to 6 short theses"),
     ("listed without file", lambda c: replace_in(c / "book.yaml", "      - row-count", "      - row-count\n      - ghost"),

@@ -147,3 +147,19 @@ def test_import_refuses_with_a_located_message_or_writes_a_bank_that_passes_the_
         return
     book = load(content)  # raises if import wrote a bank that `check` refuses
     assert not [q.text for q in book.questions if LEFTOVERS.search(q.text)]
+
+
+def test_emoji_left_in_the_text_are_drawn_in_the_pdf(tmp_path):
+    """Public banks keep emoji that are not difficulty marks — in the title, the section headings, the
+    questions, the answers; the PDF draws them from the colour emoji font the setup installs, so a
+    --strict build has no missing glyph."""
+    bank = tmp_path / "emoji.md"
+    bank.write_text("# Vision notes 🧠\n\n## Basics 📖\n\n**What is a tensor? 🔥**\n\nAn array ✅, not a list ❌;"
+                    " works on 👩‍💻 laptops and in 🇺🇸 labs.\n\n**What is a view?**\n\nThe same memory 🚀.\n")
+    content, out = tmp_path / "c", tmp_path / "out"
+    assert cli(["import", str(bank), "--content", str(content), "--language", "en"])[0] == 0
+    code, _, err = cli(["pdf", "--strict", "--content", str(content), "--out", str(out), "-q"])
+    assert code == 0, err
+    text = subprocess.run(["pdftotext", str(out / "book.pdf"), "-"], capture_output=True, text=True).stdout
+    for emoji in ("📖", "🔥", "✅", "❌", "👩\u200d💻", "🇺🇸", "🚀"):
+        assert emoji in text, emoji

@@ -175,6 +175,15 @@ def _field_line(raw: _RawQuestion, key: str) -> Location:
     return Location(raw.path, raw.front.key_lines.get(key, 0) + 1)
 
 
+def _colon_hint(value: object) -> str:
+    """An item written `- text: more text` is a mapping in YAML: name it and say how to keep it text."""
+    items = value if isinstance(value, list) else []
+    mapped = [n for n, item in enumerate(items, 1) if isinstance(item, dict)]
+    if not mapped:
+        return ""
+    return f"; item {mapped[0]} holds «: », which YAML reads as 'key: value' — put that item in quotes"
+
+
 def _check_question_fields(raw: _RawQuestion, problems: Problems) -> None:
     front = raw.front
     text = front.get("question")
@@ -187,7 +196,7 @@ def _check_question_fields(raw: _RawQuestion, problems: Problems) -> None:
         value = front.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
             problems.add(_field_line(raw, key), f"'{key}' must be a list of non-empty texts,"
-                         f" e.g. {key}: [first, second]")
+                         f" e.g. {key}: [first, second]{_colon_hint(value)}")
     for entry in front.get("sources", []) if isinstance(front.get("sources"), list) else []:
         link = SOURCE_LINK.match(entry.strip()) if isinstance(entry, str) else None
         if not is_web_address(link.group(2) if link else str(entry).strip()):
