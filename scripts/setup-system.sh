@@ -3,12 +3,14 @@
 # fonts, a colour emoji font (banks from the web keep emoji in headings and answers).
 # `setup-system.sh test` (make test) adds poppler (pdftotext, pdffonts, pdftoppm), Java for
 # epubcheck, Chromium and its driver for the web edition's browser test, calibre (ebook-convert: the
-# EPUB read at a 6-inch page size by a real reading engine). Installs what is missing with
+# EPUB read at a 6-inch page size by a real reading engine), Node.js and npm (axe-core for that test). Installs what is missing with
 # apt-get where it can, otherwise says exactly what to install.
 set -euo pipefail
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-paratype fonts-dejavu-core fonts-noto-color-emoji python3-venv)
 if [ "${1:-build}" = test ]; then
-  packages+=(poppler-utils default-jre-headless chromium chromium-driver calibre)
+  packages+=(poppler-utils default-jre-headless chromium chromium-driver calibre nodejs)
+  # npm installs axe-core (package-lock.json); some Node.js builds bring npm, Debian's is a package
+  command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi
 missing=()
 for package in "${packages[@]}"; do

@@ -93,6 +93,7 @@ def test_an_english_book_shows_english_labels_and_no_russian_one(english_outputs
     book = pdf_text(english_outputs / "book.pdf")
     assert re.search(r"\(p\. \d+\)", book) and re.search(r"— p\. \d+", book) and "(с." not in book
     sample_text = "".join(p.read_text(encoding="utf-8") for p in SAMPLE.rglob("*") if p.is_file())
-    russian = [label for label in label_texts("ru") if label not in sample_text]
+    # the search index holds the bank's own words in lower case
+    russian = [label for label in label_texts("ru") if label.lower() not in sample_text.lower()]
     assert len(russian) > 40
     assert [label for label in russian if label in text] == []

@@ -30,7 +30,7 @@ def test_one_edited_answer_rewrites_only_its_section_page(sample_copy, tmp_path)
     assert {"index.html", "section-1.html", "section-2.html", "search.js", "style.css"} <= set(first)
     times = {p.name: p.stat().st_mtime_ns for p in (tmp_path / "preview").glob("*.*")}
     edit(sample_copy / "alpha/softmax.md", "МАРКЕР-ОТВЕТА-СОФТМАКС", "МАРКЕР-ИСПРАВЛЕН")
-    changed = ["mock-data.js", "section-1.html"]  # the mock interview's data holds the answers too
+    changed = ["mock-data.js", "search.js", "section-1.html"]  # the mock interview's data and the search hold the answers too
     assert preview.rebuild() == changed
     assert "МАРКЕР-ИСПРАВЛЕН" in (tmp_path / "preview/section-1.html").read_text(encoding="utf-8")
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "preview").glob("*.*")

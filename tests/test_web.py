@@ -37,8 +37,9 @@ def test_site_pages_hold_every_question_with_collapsed_answers(site):
         assert f'<details class="question" id="q-{question.id}">' in pages
         assert f'href="section-{question.number.split(".")[0]}.html#q-{question.id}"' in index
     assert "<details open" not in pages and "<math" in pages and "http://" not in index.split("<footer>")[0]
-    search = json.loads((site / "search.js").read_text(encoding="utf-8").split("=", 1)[1].rstrip(";\n"))
-    assert len(search) == len(book.questions)
+    script = (site / "search.js").read_text(encoding="utf-8")
+    documents = json.loads(script.split("window.SEARCH_DOCS = ", 1)[1].split(";\n", 1)[0])
+    assert [d["n"] for d in documents] == [q.number for q in book.questions] and "window.SEARCH_INDEX = {" in script
     for figure in (site / "figures").iterdir():
         assert f'src="figures/{figure.name}"' in pages
 
@@ -102,13 +103,14 @@ def test_site_in_a_real_browser(site, tmp_path):
             "return [...document.querySelectorAll('.toc li')].map(li => getComputedStyle(li).listStyleType)")
         assert markers and set(markers) == {"none"}
         driver.find_element(By.ID, "search").send_keys("BatchNorm")
-        results = driver.find_elements(By.CSS_SELECTOR, "#search-results li a")
+        results = WebDriverWait(driver, 20).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#search-results li a"))
         assert results and any("batchnorm" in r.text.lower() for r in results)
         driver.save_screenshot(str(site.parent / "site.png"))
         assert (site.parent / "site.png").stat().st_size > 10_000
         with served(site) as base:  # the same site over HTTP, as `python -m http.server` serves it
             driver.get(f"{base}/index.html")
-            assert driver.execute_script("return window.SEARCH_INDEX.length") == len(book.questions)
+            driver.execute_async_script("const done = arguments[0]; window.mlbookSearch.load().then(() => done())")
+            assert driver.execute_script("return window.SEARCH_DOCS.length") == len(book.questions)
             driver.get(f"{base}/section-{question.number.split('.')[0]}.html")
             assert driver.find_elements(By.CSS_SELECTOR, "details.question")
 

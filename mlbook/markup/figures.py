@@ -79,6 +79,27 @@ def image_kind(head: bytes) -> str | None:
     return "svg" if re.match(rb"<(?:\w+:)?svg[\s>/]", text) else None
 
 
+_CSS_PIXELS = {"px": 1.0, "pt": 4 / 3, "pc": 16.0, "in": 96.0, "cm": 96 / 2.54, "mm": 96 / 25.4, "": 1.0}
+_SVG_ROOT = re.compile(rb"<(?:\w+:)?svg\b([^>]*)>")
+
+
+def pixel_size(path: Path) -> tuple[int, int] | None:
+    """An image's size in CSS pixels (an SVG's width and height, else its viewBox; a bitmap's pixels),
+    for the width and height that let a page keep its place before the image loads; None if unknown."""
+    head = path.read_bytes()[:8192]
+    if image_kind(head) != "svg":
+        from PIL import Image  # only bitmaps need it
+        with Image.open(path) as image:
+            return image.size
+    root = _SVG_ROOT.search(head)
+    attributes = dict(re.findall(rb'([\w:-]+)\s*=\s*"([^"]*)"', root.group(1))) if root else {}
+    sizes = [re.fullmatch(rb"\s*([0-9.]+)\s*([a-z]*)\s*", attributes.get(name, b"")) for name in (b"width", b"height")]
+    if all(sizes) and all(m.group(2).decode() in _CSS_PIXELS for m in sizes):
+        return tuple(round(float(m.group(1)) * _CSS_PIXELS[m.group(2).decode()]) for m in sizes)
+    box = attributes.get(b"viewBox", b"").replace(b",", b" ").split()
+    return (round(float(box[2])), round(float(box[3]))) if len(box) == 4 else None
+
+
 MAKERS = ("matplotlib", "numpy")
 """The libraries figure scripts draw with: their versions are part of a made figure's cache key."""
 

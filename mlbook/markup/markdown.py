@@ -14,6 +14,9 @@ from mdit_py_plugins.dollarmath import dollarmath_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
+from pygments.styles import get_style_by_name
+
+from mlbook.markup import code_styles
 from pygments.token import Token as PygmentsToken
 from pygments.util import ClassNotFound
 
@@ -35,14 +38,31 @@ class _StyledTokensFormatter(HtmlFormatter):
     run of text. WeasyPrint lays out every span as a box of its own: the book's code had 48,000
     spans, 57 % of them without a look, and they took a third of the layout time."""
 
+    def __init__(self, styles: tuple, **options) -> None:
+        super().__init__(style=styles[0], nowrap=True, **options)
+        self.styled = set().union(*(_classes_with_a_look(style) for style in styles))
+        """Classes that any of `styles` gives a look: the web edition's light and dark themes share one HTML."""
+
     def _get_css_classes(self, ttype):
         classes = super()._get_css_classes(ttype)
-        if ttype in PygmentsToken.Text.Whitespace or not any(name in self.class2style for name in classes.split()):
+        if ttype in PygmentsToken.Text.Whitespace or not any(name in self.styled for name in classes.split()):
             return ""
         return classes
 
 
-_FORMATTER = _StyledTokensFormatter(nowrap=True, style=CODE_STYLE)
+def _classes_with_a_look(style) -> set[str]:
+    """Token classes `style` (a name or a Style) sets apart from plain text (its text colour is no look)."""
+    style = get_style_by_name(style) if isinstance(style, str) else style
+    plain = f"color: #{style.style_for_token(PygmentsToken.Text)['color']}".lower()
+    return {name for name, (css, _, _) in HtmlFormatter(style=style).class2style.items() if css.lower() != plain}
+
+
+@lru_cache(maxsize=None)
+def _formatter(styles: tuple) -> _StyledTokensFormatter:
+    return _StyledTokensFormatter(styles)
+
+
+_FORMATTER = _formatter((CODE_STYLE,))
 _INLINE_STYLE_FORMATTER = HtmlFormatter(nowrap=True, noclasses=True, style=CODE_STYLE)
 @dataclass(frozen=True)
 class Edition:
@@ -59,13 +79,17 @@ class Edition:
     """The folder of the figures inside the output."""
     self_contained: bool = False
     """Each answer stands alone (an Anki card): code colours as inline styles, no links to figures."""
+    lazy_images: bool = False
+    """Figures carry their size and load when scrolled to (a web page shows them on demand)."""
+    code_styles: tuple = (CODE_STYLE,)
+    """Pygments' styles the edition's stylesheet gives code (a token gets a class if any styles it)."""
 
 
 EDITIONS = {edition.name: edition for edition in (
     Edition("print", "svg-file", figure_src="file"),
     Edition("epub", "svg-inline"),
     Edition("kindle", "mathml-parts"),
-    Edition("web", "mathml"),
+    Edition("web", "mathml", lazy_images=True, code_styles=tuple(code_styles.WEB.values())),
     Edition("anki", "tex", figure_folder="", self_contained=True),
 )}
 TARGETS = tuple(EDITIONS)
@@ -280,6 +304,8 @@ class AnswerRenderer:
         kind = self.edition.math
         if kind == "mathml-parts" and display:
             return _display_mathml(latex)
+        if kind == "mathml" and not display:  # the web: a box that can scroll (a <math> cannot)
+            return f'<span class="math">{math.mathml(latex, display)}</span>'
         if kind in ("mathml", "mathml-parts"):
             return str(math.mathml(latex, display))
         if kind == "svg-inline":
@@ -354,7 +380,8 @@ def _render_fence(self, tokens, idx, options, env):
         lexer = get_lexer_by_name(language.lower()) if language else None
     except ClassNotFound:
         lexer = None
-    formatter = _INLINE_STYLE_FORMATTER if _renderer_of(env).edition.self_contained else _FORMATTER
+    edition = _renderer_of(env).edition
+    formatter = _INLINE_STYLE_FORMATTER if edition.self_contained else _formatter(edition.code_styles)
     code = _highlighted(token.content, lexer, formatter) if lexer else str(escape(token.content))
     label = f'<span class="code-lang">{escape(language)}</span>' if language else ""
     if reason:
@@ -364,7 +391,8 @@ def _render_fence(self, tokens, idx, options, env):
 
 def _highlighted(code: str, lexer, formatter: HtmlFormatter) -> str:
     """Pygments' HTML for a code block, from the disk cache when this block was highlighted before."""
-    styles = ("inline" if formatter is _INLINE_STYLE_FORMATTER else "styled-classes") + f" {CODE_STYLE}"
+    styles = (f"inline {CODE_STYLE}" if formatter is _INLINE_STYLE_FORMATTER
+              else "styled-classes " + " ".join(sorted(formatter.styled)))
     cached = cache.entry("code", ".html", cache.versions("pygments"), lexer.name, styles, code)
     return cache.cached_text(cached, lambda: highlight(code, lexer, formatter))
 
@@ -417,7 +445,14 @@ def _render_image(self, tokens, idx, options, env):
     title = token.attrs.get("title")
     caption = f"{escape(renderer.labels.figure)} {figure.number}." + (f" {escape(title)}" if title else "")
     return (f'<figure id="fig-{figure.number.replace(".", "-")}"><img src="{escape(renderer.image_src(figure))}"'
-            f' alt="{alt}"/><figcaption>{caption}</figcaption></figure>\n')
+            f'{_lazy(figure) if renderer.edition.lazy_images else ""} alt="{alt}"/>'
+            f'<figcaption>{caption}</figcaption></figure>\n')
+
+
+def _lazy(figure: RenderedFigure) -> str:
+    """` width height loading="lazy"`: the page keeps the figure's place and loads it when near."""
+    size = figures.pixel_size(figure.path)
+    return (f' width="{size[0]}" height="{size[1]}"' if size else "") + ' loading="lazy" decoding="async"'
 
 
 _PARSER.add_render_rule("math_inline", _render_math_inline)

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from mlbook import cache
 from mlbook.labels import labels
+from mlbook.render import search
 from mlbook.markup.markdown import AnswerRenderer, pygments_css, question_html, question_text  # noqa: F401 (re-exported)
 from mlbook.model import Book, Question, Section, Subsection
 from mlbook.render.mock import mock_pages
@@ -186,7 +187,8 @@ def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tup
     `open_answers`: answers start open (the author's preview); the reader's edition folds them.
     """
     common, renderer = _context(book, "web", site_href, answers_on)
-    common.update(answers_on=answers_on, page_name=site_page_name, open_answers=open_answers)
+    common.update(answers_on=answers_on, page_name=site_page_name, open_answers=open_answers,
+                  neighbours=lambda section: _neighbours(book.sections, section))
     env = environment()
     pages = {"index.html": env.get_template("site/index.html.j2").render(**common)}
     if answers_on:  # the mock interview: questions one at a time, timed, self-scored
@@ -194,10 +196,14 @@ def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tup
     for section in book.sections:
         pages[site_page_name(section.number)] = env.get_template("site/section.html.j2").render(
             section=section, **common)
-    pages["search.js"] = "window.SEARCH_INDEX = " + json.dumps(
-        [{"n": q.number, "t": question_text(q.text), "k": " ".join(q.key_points + q.tags), "u": site_href(q)}
-         for q in book.questions], ensure_ascii=False) + ";\n"
+    pages["search.js"] = search.index_script(book, site_href)
     return pages, renderer
+
+
+def _neighbours(sections, section) -> tuple[Section | None, Section | None]:
+    """The sections before and after `section` (None at either end): the web pages' previous/next links."""
+    i = sections.index(section)
+    return (sections[i - 1] if i else None), (sections[i + 1] if i + 1 < len(sections) else None)
 
 
 def render_anki_notes(book: Book) -> tuple[list[tuple[Question, dict[str, str]]], AnswerRenderer]:

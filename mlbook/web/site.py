@@ -9,27 +9,56 @@ from pathlib import Path
 
 
 from mlbook.render import documents
-from mlbook.markup.markdown import pygments_css
+from pygments.formatters import HtmlFormatter
+from pygments.token import Text
+
+from mlbook.markup import code_styles
+from mlbook.web import fonts
 from mlbook.model import Book
 from mlbook.files import atomic_output
 from mlbook.render import mock
 
-SITE_ASSETS = {"style.css": "site/site.css", "site.js": "site/site.js"}
+SITE_ASSETS = {"style.css": "site/site.css", "site.js": "site/site.js"} | {
+    f"vendor/{name}": f"site/vendor/{name}" for name in (
+        "lunr.min.js", "lunr.stemmer.support.min.js", "lunr.ru.min.js", "lunr.LICENSE.txt", "lunr-languages.LICENSE.txt")}
+"""Files copied into the site; vendor/: lunr (MIT) and lunr-languages (MPL), as npm has them, licences beside."""
 
 
 def site_files(book: Book, answers: bool, open_answers: bool = False) -> dict[str, bytes]:
     """Every file of the web edition by its path in the site folder: pages, assets, figures."""
     pages, renderer = documents.render_site(book, answers, open_answers)
     files = {name: text.encode("utf-8") for name, text in pages.items()}
+    font_files = fonts.site_fonts("".join(pages.values()))
     for name, template in SITE_ASSETS.items():
         text = (documents.TEMPLATES / template).read_text(encoding="utf-8")
-        files[name] = (text + (pygments_css() if name == "style.css" else "")).encode("utf-8")
+        if name == "style.css":
+            text = fonts.font_css(font_files) + text + code_css()
+        files[name] = text.encode("utf-8")
+    files.update(font_files)
     for figure in renderer.figures:
         files[figure.name] = figure.path.read_bytes()
     if "mock.html" in files:  # the mock interview's script and styles
         for name in mock.ASSETS:
             files[name] = (documents.TEMPLATES / "site" / name).read_bytes()
     return files
+
+
+def code_css() -> str:
+    """The code's colours in each theme: forced by the reader's choice (`data-theme` on <html>), or
+    the system's when there is none. The code's background is the page's `--code`, which site.css
+    sets to each style's own background (the colours are measured against it)."""
+    light, dark = code_styles.WEB["light"], code_styles.WEB["dark"]
+    return (_theme_rules(light, ':root[data-theme="light"]')
+            + _theme_rules(dark, ':root[data-theme="dark"]')
+            + "@media (prefers-color-scheme: light) {\n" + _theme_rules(light, ':root:not([data-theme="dark"])') + "}\n"
+            + "@media (prefers-color-scheme: dark) {\n" + _theme_rules(dark, ':root:not([data-theme="light"])') + "}\n")
+
+
+def _theme_rules(style, root: str) -> str:
+    prefix = f"{root} .highlight"
+    plain = style.style_for_token(Text)["color"]
+    rules = [f"{prefix} {{ color: #{plain} }}" if plain else f"{prefix} {{ color: var(--fg) }}"]
+    return "\n".join(rules + HtmlFormatter(style=style).get_token_style_defs(prefix)) + "\n"
 
 
 def write_site(book: Book, answers: bool, target: Path) -> int:
