@@ -56,6 +56,15 @@ def sample_outputs(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The real book's web edition, built once per test worker for every browser test (pages, search,
+    mock interview); tests read it and may leave screenshots beside it, never change it."""
+    out = tmp_path_factory.mktemp("site-out")
+    assert run(["html", "--content", str(CONTENT), "--out", str(out), "-q"]) == 0
+    return out / "site"
+
+
+@pytest.fixture(scope="session")
 def book_outputs(tmp_path_factory, worker_id) -> Path:
     """The real book built once (PDF, both EPUBs, handout) for the whole run, shared by the test workers."""
     shared = tmp_path_factory.getbasetemp()

@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
 from urllib.parse import parse_qs
-
-import pytest
 
 from mlbook.cli import run
 from mlbook.content.load import load
 from tests.conftest import CONTENT, SAMPLE
 from tests.test_web import NEEDS_CHROMIUM, chromium
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("mock-site")
-    assert run(["html", "--content", str(CONTENT), "--out", str(out), "-q"]) == 0
-    return out / "site"
 
 
 def test_the_start_page_links_the_mock_interview_and_its_data_holds_every_answered_question(site):

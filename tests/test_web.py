@@ -22,13 +22,6 @@ from tests.conftest import CONTENT, SAMPLE
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("site-out")
-    assert run(["html", "--content", str(CONTENT), "--out", str(out), "-q"]) == 0
-    return out / "site"
-
-
 def test_site_pages_hold_every_question_with_collapsed_answers(site):
     book = load(CONTENT)
     index = (site / "index.html").read_text(encoding="utf-8")

@@ -12,7 +12,6 @@ import pytest
 from pygments.styles import get_style_by_name
 from pygments.token import Text
 
-from mlbook.cli import run
 from mlbook.content.load import load
 from mlbook.markup import code_styles
 from mlbook.render import search
@@ -58,13 +57,6 @@ def test_the_contrast_check_fails_the_print_style_the_web_had():
     background — its numbers #40a070 at 2.84:1 on #f0f0f0, as the audit measured."""
     ratios = token_contrasts(get_style_by_name("friendly"))
     assert round(ratios["Token.Literal.Number"], 2) == 2.84 and min(ratios.values()) < 4.5
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("reader-site")
-    assert run(["html", "--content", str(CONTENT), "--out", str(out), "-q"]) == 0
-    return out / "site"
 
 
 @pytest.fixture(scope="module")
