@@ -7,16 +7,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-
-from mlbook.render import documents
 from pygments.formatters import HtmlFormatter
 from pygments.token import Text
 
-from mlbook.markup import code_styles
-from mlbook.web import fonts
-from mlbook.model import Book
 from mlbook.files import atomic_output
-from mlbook.render import mock
+from mlbook.markup import code_styles
+from mlbook.model import Book
+from mlbook.render import documents, mock
+from mlbook.web import fonts
 
 SITE_ASSETS = {"style.css": "site/site.css", "site.js": "site/site.js"} | {
     f"vendor/{name}": f"site/vendor/{name}" for name in (
