@@ -123,6 +123,39 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class Term:
+    """A term of the book's glossary (`glossary.yaml`): its names, a definition, and how to find it.
+
+    The subject index lists where the answers use it; the glossary appendix pairs its names."""
+
+    ru: str
+    """The Russian name, as an index heading ('' when the glossary of a book in another language has none)."""
+    en: str
+    """The English name."""
+    forms: tuple[str, ...]
+    """Other ways the text writes it: abbreviations, class names, transliterations (not inflected forms:
+    Russian words are found by their lemma)."""
+    definition: str
+    """One line, in the book's language."""
+    see_also: tuple[str, ...]
+    """Names (in the book's language) of related terms."""
+    parent: str
+    """Name of the broader term whose sub-entry this is in the index ('' for a main entry)."""
+    source: Location
+    not_in: tuple[str, ...] = ()
+    """Ids of questions where its words mean something else (not looked for there)."""
+    """Where the term starts in glossary.yaml."""
+
+    def name(self, language: str) -> str:
+        """The name in `language` (the book's), the English one where it has none."""
+        return self.ru if language.split("-")[0] == "ru" and self.ru else self.en
+
+    def other_name(self, language: str) -> str:
+        """The name in the other language of the pair ('' where there is none)."""
+        return self.en if language.split("-")[0] == "ru" and self.ru else self.ru
+
+
+@dataclass(frozen=True, slots=True)
 class Book:
     """The whole question bank, validated."""
 
@@ -157,6 +190,8 @@ class Book:
     """Whether the answers come from the source bank (`answers_from_source: true`, set by `import` when
     the bank it read had answers): the About page and the site's footer then credit the bank with them,
     not the book's editors."""
+    glossary: tuple[Term, ...] = ()
+    """The terms of `glossary.yaml`, in its order (empty: no glossary, no subject index)."""
 
     @property
     def questions(self) -> tuple[Question, ...]:

@@ -30,10 +30,12 @@ def golden_documents() -> dict[str, str]:
                  for kind in ("handout", "sheet")}
     for name, html in render_book_parts(book, Page("book")):  # page numbers as on a first build: not known yet
         documents[f"book-part-{name}.html"] = normalized(BookPart(name, html).html(PageMap()))
-    front, chapters, _ = render_epub_parts(book, True)
+    front, chapters, back, _ = render_epub_parts(book, True)
     documents["epub-about.xhtml"] = front
     for section, html in chapters:
         documents[f"epub-section-{section.number}.xhtml"] = html
+    for name, html in back:
+        documents[f"epub-{name}"] = html
     pages, _ = render_site(book, True)
     for name, text in pages.items():
         documents[f"site-{name}"] = text

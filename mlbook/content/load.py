@@ -12,6 +12,7 @@ from mlbook.files import first_link
 from mlbook.labels import LabelsError, labels
 from mlbook.content.checks import DeferredChecks, check_body, stray_markup
 from mlbook.content.follow_ups import read_follow_ups
+from mlbook.content import glossary
 from mlbook.markup.markdown import figure_numbers
 from mlbook.model import Book, Location, Question, Section, Source, Subsection
 from mlbook.text import character_name, looks_like_mojibake, unwanted_character
@@ -46,6 +47,7 @@ def load(root: Path) -> Book:
         problems.add(Location(book_file, 1), "book.yaml must be a mapping with title and sections")
     if book is not None:
         book = _with_follow_ups(book, problems)
+        book = _with_glossary(book, problems)
         _check_see_also(book, questions, problems)
         known_ids = set(questions) | set(figure_numbers(book.questions))
         deferred = DeferredChecks(book.figure_scripts)
@@ -342,6 +344,21 @@ def _with_follow_ups(book: Book, problems: Problems) -> Book:
     return dataclasses.replace(book, sections=tuple(
         dataclasses.replace(section, subsections=tuple(map(subsection, section.subsections)))
         for section in book.sections))
+
+
+def _with_glossary(book: Book, problems: Problems) -> Book:
+    """The book with the terms of its `glossary.yaml` (none when it has no such file)."""
+    path = glossary.glossary_file(book.root)
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        problems.add(Location(path, 1), "glossary.yaml must be a regular file in the content folder,"
+                     " not a link or a folder")
+        return book
+    if not path.exists():
+        return book
+    found = glossary.read_terms(_read_yaml_file(path, problems), path, book.language, problems)
+    book = dataclasses.replace(book, glossary=found)
+    glossary.check_used(book, problems)
+    return book
 
 
 def _flag(meta: LineDict, key: str, where: Location, problems: Problems) -> bool:

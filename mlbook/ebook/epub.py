@@ -18,7 +18,7 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
                edition: str = "epub") -> None:
     """Build the EPUB3 (a chapter per section, nav and NCX) and write it reproducibly. `edition`:
     "epub" (formulas as SVG) or "kindle" (formulas as MathML)."""
-    front, chapters, renderer = documents.render_epub_parts(book, answers, edition)
+    front, chapters, back, renderer = documents.render_epub_parts(book, answers, edition)
     ebook = epub.EpubBook()
     ebook.set_identifier(book.identifier)
     ebook.set_title(book.title)
@@ -37,6 +37,8 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
     about = _xhtml_item("about", "about.xhtml", front)
     items = [about] + [_xhtml_item(f"section-{s.number}", documents.epub_chapter_name(s.number), html)
                        for s, html in chapters]
+    back_items = [_xhtml_item(name.split(".")[0], name, html) for name, html in back]
+    items += back_items
     for item in items:
         ebook.add_item(item)
     for figure in renderer.figures:
@@ -47,7 +49,8 @@ def write_epub(book: Book, answers: bool, target: Path, css: str, cover_png: byt
         (epub.Section(f"{s.number}. {s.title}", documents.epub_chapter_name(s.number)),
          [epub.Link(documents.epub_href(q), f"{q.number} {documents.question_text(q.text)}", f"toc-{q.id}") for q in s.questions])
         for s, _ in chapters
-    ]
+    ] + [epub.Link(item.file_name, title, f"toc-{item.id}")
+         for item, title in zip(back_items, (words.glossary, words.subject_index))]
     ebook.add_item(epub.EpubNcx())
     ebook.add_item(epub.EpubNav())
     ebook.spine = ["cover", "nav"] + items

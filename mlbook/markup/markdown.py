@@ -128,6 +128,12 @@ def parse_for_reading(body: str) -> tuple[Token, ...]:
     return tuple(_PARSER.parse(body))
 
 
+@lru_cache(maxsize=4096)
+def parse_inline_for_reading(text: str) -> tuple[Token, ...]:
+    """Tokens of one line of Markdown (a key point) for callers that only read them."""
+    return tuple(_PARSER.parseInline(text))
+
+
 def is_figure_paragraph(tokens: list[Token], i: int) -> bool:
     """True when tokens[i] opens a paragraph that holds one image and nothing else."""
     if tokens[i].type != "paragraph_open" or i + 2 >= len(tokens):

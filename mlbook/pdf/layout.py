@@ -22,15 +22,16 @@ from pathlib import Path
 import pydyf
 import weasyprint
 
-from mlbook.pdf import drawings, tags
+from mlbook.pdf import drawings, page_text, tags
 from mlbook.pdf.fetch import BookFetcher, embedded_path
 from mlbook import cache
 from mlbook.files import atomic_output
 from mlbook.workers import count, run_unordered
 
-FORMAT = 5
+FORMAT = 6
 """Bumped when what a cache entry holds changes (2: formulas drawn by `svg_drawings`; 3: no plain
-spans in the structure tree; 4: compressed by QPDF; 5: the cache's files named `mlbook-cache:`)."""
+spans in the structure tree; 4: compressed by QPDF; 5: the cache's files named `mlbook-cache:`; 6: each
+page's prose per question, for the subject index)."""
 PT_PER_PX = 0.75
 CACHE_LIMIT_BYTES = 1 << 30
 """Least recently used entries beyond this size are removed after a build."""
@@ -57,6 +58,8 @@ class LaidOutPart:
     """(level, label, page index within the part, x, y), in document order."""
     warnings: list[str]
     """What WeasyPrint warned about while laying it out (kept, so a cached part warns again)."""
+    texts: list[dict[str, str]]
+    """Per page of the part: question id → the prose of that question on the page (`page_text`)."""
     cached: bool
     """True when it came from the cache, False when it was laid out by this build."""
 
@@ -191,7 +194,7 @@ def _read_entry(name: str, key: str) -> LaidOutPart | None:
 
 def _part(name: str, pdf: Path, meta: dict, cached: bool) -> LaidOutPart:
     return LaidOutPart(name, pdf, meta["pages"], {k: tuple(v) for k, v in meta["anchors"].items()},
-                       [tuple(b) for b in meta["bookmarks"]], meta["warnings"], cached)
+                       [tuple(b) for b in meta["bookmarks"]], meta["warnings"], meta["texts"], cached)
 
 
 class WarningCollector(logging.Handler):
@@ -240,6 +243,7 @@ def _laid_out_part(job: Job, write: bool, warnings: list[str]) -> tuple[bytes | 
     data = tags.without_plain_spans(
         document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=True, custom_metadata=False)) if write else None
     meta = {"pages": len(document.pages), "anchors": {}, "bookmarks": [], "warnings": warnings,
+            "texts": [page_text.question_texts(page) for page in document.pages],
             "sha256": data and hashlib.sha256(data).hexdigest()}
     for number, page in enumerate(document.pages):
         height = page.height * PT_PER_PX

@@ -16,6 +16,7 @@ from pathlib import Path
 from mlbook import cache
 from mlbook.files import write_text_atomically
 from mlbook.model import Book
+from mlbook.markup import terms
 from mlbook.pdf import layout
 from mlbook.render.documents import Page
 
@@ -28,6 +29,8 @@ class PageMap:
     """Part name → its first page number."""
     anchors: dict[str, int] = field(default_factory=dict)
     """Anchor id → the page number it landed on."""
+    terms: dict[str, list[int]] = field(default_factory=dict)
+    """A glossary term's key (`terms.anchor_key`) → the pages whose questions' prose shows it."""
 
 
 _INTERNAL_LINK = re.compile(r'<a\b([^>]*?) href="#([^"]*)"')
@@ -53,8 +56,11 @@ class BookPart:
         return frozenset(_ANCHOR_ID.findall(self.template))
 
     def html(self, pages: PageMap) -> str:
-        """The HTML to lay out: its first page number, and the page of every link's target."""
+        """The HTML to lay out: its first page number, the page of every link's target, and the pages of
+        every subject index entry."""
         own = self.anchors
+        template = _INDEX_PAGES.sub(lambda match: index_pages(match.group(1), match.group(2).split(), pages),
+                                    self.template)
 
         def number(match: re.Match) -> str:
             attributes, target = match.groups()
@@ -63,7 +69,7 @@ class BookPart:
             return (f'<a{attributes} href="{href}"'
                     f' data-page="{UNKNOWN_PAGE if shown is None else shown}"')
 
-        html = _INTERNAL_LINK.sub(number, self.template)
+        html = _INTERNAL_LINK.sub(number, template)
         start = pages.starts.get(self.name)
         if start is not None and self.name != "front":
             html = html.replace("</head>", f"<style>@page :first {{ counter-reset: page {start}; }}</style>\n"
@@ -71,14 +77,48 @@ class BookPart:
         return html
 
 
-def from_layout(parts: list[layout.LaidOutPart]) -> PageMap:
-    """Printed page numbers (the first page is 1) of every part's start and every anchor."""
-    starts, anchors = {}, {}
+_INDEX_PAGES = re.compile(r'<span class="ix-pages" data-term="([^"]*)" data-main="([^"]*)"></span>')
+"""An index entry's pages, to be filled in: its term's key, and the anchors of the questions whose
+subject it is (`templates/book.html.j2`)."""
+
+
+def index_pages(term: str, main: list[str], pages: PageMap) -> str:
+    """`, 12, 45–47, <b>52</b>`: every page that shows the term, runs of pages as ranges, the pages of the
+    main questions in bold and on their own."""
+    bold = {pages.anchors[anchor] for anchor in main if anchor in pages.anchors}
+    shown = []
+    for run in _runs(sorted(set(pages.terms.get(term, ())) | bold), bold):
+        if run[0] in bold:
+            shown.append(f"<b>{run[0]}</b>")
+        else:
+            shown.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
+    return f'<span class="ix-pages">, {", ".join(shown)}</span>' if shown else ""
+
+
+def _runs(numbers: list[int], alone: set[int]) -> list[list[int]]:
+    """Consecutive numbers as runs; a number in `alone` is a run of its own."""
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1 and number not in alone and runs[-1][-1] not in alone:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return runs
+
+
+def from_layout(parts: list[layout.LaidOutPart], finder: terms.TermFinder | None = None) -> PageMap:
+    """Printed page numbers (the first page is 1) of every part's start, every anchor and, with a
+    `finder`, every page where a question's prose shows a term of the glossary."""
+    starts, anchors, found = {}, {}, {}
     for part, first in zip(parts, layout.first_pages(parts)):
         starts[part.name] = first + 1
         for name, (index, _, _) in part.anchors.items():
             anchors.setdefault(name, first + 1 + index)
-    return PageMap(starts, anchors)
+        for index, texts in enumerate(part.texts if finder is not None else ()):
+            for question, text in texts.items():
+                for occurrence in finder.find(text, question):
+                    found.setdefault(terms.anchor_key(occurrence.term), set()).add(first + 1 + index)
+    return PageMap(starts, anchors, {key: sorted(pages) for key, pages in sorted(found.items())})
 
 
 def kept_file(book: Book, page: Page) -> Path:
@@ -91,11 +131,11 @@ def read(path: Path) -> PageMap:
     """The map kept in `path`; an empty one when there is none (or it cannot be read)."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return PageMap(dict(data["starts"]), dict(data["anchors"]))
+        return PageMap(dict(data["starts"]), dict(data["anchors"]), dict(data.get("terms", {})))
     except (OSError, ValueError, KeyError, TypeError):
         return PageMap()
 
 
 def write(path: Path, pages: PageMap) -> None:
-    write_text_atomically(path, json.dumps({"starts": pages.starts, "anchors": pages.anchors},
-                                           ensure_ascii=False, sort_keys=True))
+    write_text_atomically(path, json.dumps({"starts": pages.starts, "anchors": pages.anchors,
+                                            "terms": pages.terms}, ensure_ascii=False, sort_keys=True))

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from mlbook import cache
 from mlbook.labels import labels
-from mlbook.render import search
+from mlbook.render import search, subject_index
 from mlbook.markup.markdown import AnswerRenderer, pygments_css, question_html, question_text  # noqa: F401 (re-exported)
 from mlbook.model import Book, Question, Section, Subsection
 from mlbook.render.mock import mock_pages
@@ -68,7 +68,7 @@ def print_file_roots(book: Book) -> tuple[Path, ...]:
 
 def render_print(book: Book, page: Page) -> tuple[str, AnswerRenderer]:
     """One HTML document for WeasyPrint (the handout, the sheet); the renderer remembers its figures."""
-    html, renderer = _render_print_documents(book, page, [(True, _units(book))])
+    html, renderer = _render_print_documents(book, page, [(True, _units(book), "")])
     return html[0], renderer
 
 
@@ -79,9 +79,17 @@ def render_book_parts(book: Book, page: Page) -> list[tuple[str, str]]:
     """
     units = [(section, sub, chunk) for section in book.sections for sub in section.subsections
              for chunk in _chunks(sub)]
-    documents, _ = _render_print_documents(book, page, [(True, [])] + [(False, [unit]) for unit in units])
-    names = ["front"] + [_part_name(sub, chunk) for _, sub, chunk in units]
+    back = ["glossary", "index"] if has_back_matter(book, page) else []
+    documents, _ = _render_print_documents(book, page, [(True, [], "")] + [(False, [unit], "") for unit in units]
+                                           + [(False, [], name) for name in back])
+    names = ["front"] + [_part_name(sub, chunk) for _, sub, chunk in units] + back
     return list(zip(names, documents))
+
+
+def has_back_matter(book: Book, page: Page) -> bool:
+    """Whether the document ends with the glossary and the subject index: the book with answers, of a
+    bank that has a glossary."""
+    return bool(book.glossary) and page.kind == "book" and page.answers
 
 
 PART_CHARACTERS = 64_000
@@ -107,9 +115,14 @@ def _units(book: Book) -> list[tuple[Section, Subsection, tuple[Question, ...]]]
 
 
 def _render_print_documents(book: Book, page: Page, documents) -> tuple[list[str], AnswerRenderer]:
-    """HTML documents of `(with front matter?, [(section, subsection)])`, answers rendered once."""
+    """HTML documents of `(with front matter?, [(section, subsection)], back matter)` — back matter is
+    "", "glossary" or "index" —, answers rendered once."""
+    back_matter = has_back_matter(book, page)
     common, renderer = _context(book, "print", lambda q: f"#{anchor(q)}", page.answers,
                                 page.answers or page.kind == "sheet")
+    common.update(back_matter=back_matter)
+    if back_matter:
+        common.update(back_matter_context(book))
     template = environment().get_template(
         {"book": "book.html.j2", "handout": "book.html.j2", "sheet": "sheet.html.j2"}[page.kind])
     css = (TEMPLATES / "print.css").read_text(encoding="utf-8")
@@ -119,7 +132,17 @@ def _render_print_documents(book: Book, page: Page, documents) -> tuple[list[str
     common.update(page=page, css=Markup(css.replace("PAPER_SIZE", PAPER_SIZES[page.paper])
                                         .replace("PAGE_LABEL", _css_string(labels(book.language).page))
                                         + pygments_css()))
-    return [template.render(front=front, units=units, **common) for front, units in documents], renderer
+    return [template.render(front=front, units=units, back=back, **common)
+            for front, units, back in documents], renderer
+
+
+def back_matter_context(book: Book) -> dict:
+    """What the glossary and the subject index show, in every edition."""
+    found = subject_index.entries(book)
+    return dict(glossary=subject_index.glossary_order(book, found),
+                glossary_reverse=subject_index.reverse_order(book, found),
+                index_groups=subject_index.groups(book, found),
+                other_language="en" if book.language.split("-")[0] == "ru" else "ru")
 
 
 def _context(book: Book, edition: str, href, answers_on: bool, key_points_on: bool | None = None):
@@ -141,7 +164,8 @@ def _css_string(text: str) -> str:
 
 
 def render_epub_parts(book: Book, answers_on: bool, edition: str = "epub"):
-    """(front matter XHTML, [(section, XHTML)], renderer) for the EPUB writer. `edition`: "epub" draws
+    """(front matter XHTML, [(section, XHTML)], [(file name, XHTML)] of the glossary and the subject index
+    (none without a glossary), renderer) for the EPUB writer. `edition`: "epub" draws
     formulas as inline SVG, "kindle" writes them as MathML (markdown.TARGETS)."""
     common, renderer = _context(book, edition, epub_href, answers_on)
     env = environment()
@@ -149,7 +173,16 @@ def render_epub_parts(book: Book, answers_on: bool, edition: str = "epub"):
     chapters = [(section, env.get_template("epub_section.xhtml.j2").render(section=section, answers_on=answers_on,
                                                                           **common))
                 for section in book.sections]
-    return front, chapters, renderer
+    back = []
+    if book.glossary and answers_on:
+        context = dict(common, **back_matter_context(book))
+        back = [(name, env.get_template("epub_back.xhtml.j2").render(back=kind, **context))
+                for kind, name in (("glossary", EPUB_GLOSSARY), ("index", EPUB_INDEX))]
+    return front, chapters, back, renderer
+
+
+EPUB_GLOSSARY, EPUB_INDEX = "glossary.xhtml", "index.xhtml"
+"""The back matter's files in the EPUB."""
 
 
 def epub_chapter_name(section_number: str) -> str:
@@ -171,6 +204,10 @@ def _key_points(book: Book, renderer: AnswerRenderer) -> dict[str, list[Markup]]
 def _links(book: Book) -> dict[str, Question]:
     """Questions that `see_also` may point at and that are present in this document."""
     return {q.id: q for q in book.questions}
+
+
+SITE_GLOSSARY, SITE_INDEX = "glossary.html", "subject-index.html"
+"""The web edition's pages of the glossary and the subject index."""
 
 
 def site_page_name(section_number: str) -> str:
@@ -196,6 +233,10 @@ def render_site(book: Book, answers_on: bool, open_answers: bool = False) -> tup
     for section in book.sections:
         pages[site_page_name(section.number)] = env.get_template("site/section.html.j2").render(
             section=section, **common)
+    if book.glossary and answers_on:
+        context = dict(common, **back_matter_context(book))
+        pages[SITE_GLOSSARY] = env.get_template("site/glossary.html.j2").render(**context)
+        pages[SITE_INDEX] = env.get_template("site/subject-index.html.j2").render(**context)
     pages["search.js"] = search.index_script(book, site_href)
     return pages, renderer
 

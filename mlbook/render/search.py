@@ -14,11 +14,14 @@ import snowballstemmer
 from lunr.builder import Builder
 from lunr.pipeline import Pipeline
 
+from mlbook.markup import terms
 from mlbook.markup.markdown import parse_for_reading, parse_inline, question_text
 from mlbook.model import Book, Question
 
-FIELDS = {"t": 10, "k": 4, "a": 1}
-"""Index fields and their boosts: the question's text, its key points and tags, its answer's prose."""
+FIELDS = {"t": 10, "k": 4, "g": 2, "a": 1}
+"""Index fields and their boosts: the question's text, its key points and tags, the glossary's names of
+the terms it uses (so «батчнорм», "batch normalization" and "BN" find an answer that says only one of
+them), its answer's prose."""
 STEMMER = "mlbook-stem"
 """The name of the stemming step in the serialised index; site.js registers the browser's one under it."""
 SKIPPED = {"fence", "code_block", "math_block", "math_block_label", "math_inline", "math_inline_double",
@@ -84,6 +87,20 @@ def key_points_text(question: Question) -> str:
     return " · ".join([prose(parse_inline(point)) for point in question.key_points] + list(question.tags))
 
 
+def glossary_names(book: Book) -> dict[str, str]:
+    """Per question id: every name (Russian, English, forms) of the glossary's terms its text or its
+    answer uses."""
+    if not book.glossary:
+        return {}
+    finder = terms.TermFinder(book.glossary)
+    names = {}
+    for question in book.questions:
+        used = terms.terms_in_title(finder, question) | set(terms.terms_in_question(finder, question))
+        names[question.id] = " · ".join(name for term in sorted(used, key=lambda term: term.source.line)
+                                        for name in terms.names_of(term))
+    return names
+
+
 def index_script(book: Book, href) -> str:
     """`search.js`: the documents (number, text, link, key points for snippets) and the lunr index."""
     documents = [{"n": q.number, "t": question_text(q.text), "u": href(q), "k": key_points_text(q)}
@@ -95,8 +112,10 @@ def index_script(book: Book, href) -> str:
     builder.ref("i")
     for name, boost in FIELDS.items():
         builder.field(name, boost=boost)
+    glossary = glossary_names(book)
     for i, (question, document) in enumerate(zip(book.questions, documents)):
         builder.add({"i": str(i), "t": words(document["t"]), "k": words(document["k"]),
+                     "g": words(glossary.get(question.id, "")),
                      "a": words(prose(parse_for_reading(question.body)) if question.answered else "")})
     index = builder.build().serialize()
     return ("window.SEARCH_DOCS = " + json.dumps(documents, ensure_ascii=False, separators=(",", ":")) + ";\n"

@@ -1,0 +1,232 @@
+"""Where the answers use the glossary's terms: the subject index, the glossary's check, the search.
+
+A Russian word is found by its lemma (pymorphy3 and its dictionary: «батч-нормализацией» is
+«батч-нормализация»; a word with several readings matches any of them), a Latin one without its plural
+or possessive ending, case aside («normalizations» is «normalization», «objects» is not «objectness») —
+except a form of two or more capital letters (`BN`, `NMS`, `mAP`), which matches only as written. A term of several words matches them in a row,
+with nothing but spaces, a dash or a slash between; where two terms overlap, the longer wins. Only prose is searched:
+never code, formulas, addresses or a link whose text is its address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markdown_it.token import Token
+
+from mlbook.markup.markdown import parse_for_reading, parse_inline_for_reading
+from mlbook.model import Question, Term
+
+_WORD = re.compile(r"[^\W_]+")
+_JOINED = re.compile(r"[-‐‑–—.'’]")
+"""A sign that joins two words into one (`батч-нормализация`, `R-CNN`, `i.i.d`, `Д'Агостино`): a term
+may not start or end inside such a word (`CNN` is not found in `R-CNN`)."""
+_CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
+_LATIN = re.compile(r"[A-Za-z]")
+_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+")
+_BETWEEN_WORDS = re.compile(r"[\s\u00a0\u202f]+|[\s\u00a0\u202f]*[-‐‑–—/][\s\u00a0\u202f]*|[.'’]")
+"""What may stand between the words of a term: spaces, a hyphen, dash or slash (`Манна–Уитни` is
+`Манна-Уитни`, `A/B-тест`), or a dot or apostrophe with no space (`i.i.d`, `Д'Агостино`)."""
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """A term found in a piece of text: `text[start:end]` names it."""
+
+    start: int
+    end: int
+    term: Term
+
+
+@lru_cache(maxsize=1)
+def _morphology():
+    import pymorphy3  # loaded only by books that have a glossary (its dictionary takes ~0.1 s to open)
+
+    return pymorphy3.MorphAnalyzer()
+
+
+@lru_cache(maxsize=200_000)
+def word_keys(word: str) -> frozenset[str]:
+    """What a word of the text is matched by: the lemmas of its readings (Russian), its stem (Latin),
+    and the word as written (for forms in capitals)."""
+    keys = {word}
+    lower = word.lower().replace("ё", "е")
+    if _CYRILLIC.search(word):
+        keys.update(parse.normal_form.replace("ё", "е") for parse in _morphology().parse(lower))
+    else:
+        keys.add(_latin_stem(lower))
+    return frozenset(keys)
+
+
+def _latin_stem(lower: str) -> str:
+    return _english_singular(lower)
+
+
+def _english_singular(word: str) -> str:
+    """An English word without its plural or possessive ending: only inflection, never derivation
+    (Snowball's stemmer makes «objectness» and «object» one word; an index entry would then list pages
+    that say only «object»)."""
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _pattern_key(word: str) -> str:
+    """What a word of a term's name or form must be among a text word's keys to match it."""
+    if sum(ch.isupper() for ch in word) >= 2 and not _CYRILLIC.search(word):
+        return word  # an abbreviation in capitals (`BN`, `mAP`): only as written
+    lower = word.lower().replace("ё", "е")
+    if _CYRILLIC.search(word):
+        return _morphology().parse(lower)[0].normal_form.replace("ё", "е")
+    return _latin_stem(lower)
+
+
+def names_of(term: Term) -> list[str]:
+    """Every name a term is found by: Russian, English, and its forms."""
+    return [name for name in (term.ru, term.en, *term.forms) if name]
+
+
+def anchor_key(term: Term) -> str:
+    """A short stable key of a term (from its name), for anchors in the book: `ix-<key>-…`."""
+    return hashlib.sha1((term.ru or term.en).casefold().encode()).hexdigest()[:8]
+
+
+class TermFinder:
+    """Finds the terms of a glossary in text."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
+        for term in terms:
+            for name in names_of(term):
+                pattern = tuple(_pattern_key(word) for word in _WORD.findall(name))
+                if pattern and (pattern, term) not in self._by_first.get(pattern[0], []):
+                    self._by_first.setdefault(pattern[0], []).append((pattern, term))
+        for patterns in self._by_first.values():
+            patterns.sort(key=lambda item: -len(item[0]))
+
+    def find(self, text: str, question_id: str = "") -> list[Occurrence]:
+        """The terms in `text` (of the question `question_id`: a term whose `not_in` names it is not
+        looked for), in order, never overlapping; addresses in the text are skipped."""
+        words = [match for match in _WORD.finditer(text) if not _in_address(text, match)]
+        found, i = [], 0
+        while i < len(words):
+            length, term = (0, None) if _joined(text, words, i) else self._match_at(text, words, i, question_id)
+            if term is None:
+                i += 1
+                continue
+            found.append(Occurrence(words[i].start(), words[i + length - 1].end(), term))
+            i += length
+        return found
+
+    def _match_at(self, text: str, words: list[re.Match], i: int, question_id: str) -> tuple[int, Term | None]:
+        keys = word_keys(words[i].group())
+        for key in keys:
+            for pattern, term in self._by_first.get(key, ()):
+                if question_id and question_id in term.not_in:
+                    continue
+                if self._rest_matches(text, words, i, pattern):
+                    return len(pattern), term
+        return 0, None
+
+    @staticmethod
+    def _rest_matches(text: str, words: list[re.Match], i: int, pattern: tuple[str, ...]) -> bool:
+        if i + len(pattern) > len(words) or _joined(text, words, i + len(pattern)):
+            return False
+        for k in range(1, len(pattern)):
+            before, word = words[i + k - 1], words[i + k]
+            if not _BETWEEN_WORDS.fullmatch(text[before.end():word.start()]):
+                return False
+            if pattern[k] not in word_keys(word.group()):
+                return False
+        return True
+
+
+def _joined(text: str, words: list[re.Match], i: int) -> bool:
+    """Whether word `i` is joined to the one before it: nothing but a hyphen, dash or apostrophe between,
+    or a dot before a word that does not start with a capital (`i.i.d`, `torch.nn`; not `1.Токенизация`,
+    a heading whose space the PDF's text lost)."""
+    if not 0 < i < len(words):
+        return False
+    between = text[words[i - 1].end():words[i].start()]
+    return _JOINED.fullmatch(between) is not None and not (between == "." and words[i].group()[0].isupper())
+
+
+def _in_address(text: str, word: re.Match) -> bool:
+    return any(address.start() <= word.start() < address.end()
+               for address in _ADDRESS.finditer(text, max(0, word.start() - 300), word.end()))
+
+
+REFERENCE_HEADINGS = {"источники", "литература", "sources", "references", "further reading", "bibliography"}
+"""Headings of an answer's list of sources: what follows them is not searched (an index does not point
+at the titles of the papers an answer cites)."""
+
+
+@dataclass(frozen=True)
+class ProseRun:
+    """Consecutive text of one inline token — its children `start` to `end`, text and soft line breaks —
+    as one string (a term may run over a line break of the Markdown source)."""
+
+    token: Token
+    start: int
+    end: int
+    text: str
+
+
+def prose_runs(tokens: Iterable[Token]) -> Iterator[ProseRun]:
+    """Every run of prose in parsed Markdown: text outside code, formulas, raw HTML and links that show
+    their own address, up to a heading of sources."""
+    tokens = list(tokens)
+    for position, token in enumerate(tokens):
+        if (token.type == "heading_open" and position + 1 < len(tokens)
+                and tokens[position + 1].content.strip().rstrip(":").casefold() in REFERENCE_HEADINGS):
+            return
+        if token.type == "inline":
+            yield from _runs_of(token)
+
+
+def _runs_of(token: Token) -> Iterator[ProseRun]:
+    children = token.children or []
+    links: list[bool] = []  # for each open link: whether its text is its address
+    start = None
+    for index, child in enumerate(children + [None]):
+        prose = child is not None and child.type in ("text", "softbreak") and not any(links)
+        if prose and start is None:
+            start = index
+        if not prose and start is not None:
+            text = "".join("\n" if c.type == "softbreak" else c.content for c in children[start:index])
+            yield ProseRun(token, start, index, text)
+            start = None
+        if child is None:
+            break
+        if child.type == "link_open":
+            following = children[index + 1] if index + 1 < len(children) else None
+            links.append(following is not None and following.type == "text" and (
+                following.content.strip() == str(child.attrs.get("href", "")).strip()
+                or _ADDRESS.match(following.content.strip()) is not None))
+        elif child.type == "link_close" and links:
+            links.pop()
+
+
+def terms_in_question(finder: TermFinder, question: Question) -> dict[Term, int]:
+    """How many times each term occurs in a question's answer and key points (their prose)."""
+    counts: dict[Term, int] = {}
+    points = [token for point in question.key_points for token in parse_inline_for_reading(point)]
+    for run in [*prose_runs(parse_for_reading(question.body)), *prose_runs(points)]:
+        for occurrence in finder.find(run.text, question.id):
+            counts[occurrence.term] = counts.get(occurrence.term, 0) + 1
+    return counts
+
+
+def terms_in_title(finder: TermFinder, question: Question) -> set[Term]:
+    """The terms a question's own text names: their main entry is this question."""
+    return {occurrence.term for occurrence in finder.find(question.text, question.id)}
