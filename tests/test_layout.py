@@ -4,6 +4,7 @@ same PDF as a build from scratch, and one joined PDF with working links, tags an
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -92,6 +93,36 @@ def test_an_edited_answer_relays_only_its_part(sample_copy, tmp_path, cache, lai
     assert edited == build_from_scratch(sample_copy, tmp_path / "scratch", monkeypatch, tmp_path)
 
 
+def test_a_glossary_change_relays_only_the_back_matter_and_equals_a_build_from_scratch(sample_copy, tmp_path,
+                                                                                      cache, laid_out, monkeypatch):
+    """The index's pages come from the parts' text kept in the cache: a new term needs no part laid out
+    again but the glossary and the index."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(sample_copy, tmp_path / "one")
+    laid_out.clear()
+    glossary = sample_copy / "glossary.yaml"
+    glossary.write_text(glossary.read_text(encoding="utf-8") + "- ru: максимум\n  en: maximum\n"
+                        "  definition: Наибольшее значение.\n", encoding="utf-8")
+    changed = build(sample_copy, tmp_path / "two")
+    assert relaid(laid_out) == {"glossary", "index"}
+    assert "максимум, 4" in pdf_text(tmp_path / "two" / "book.pdf")
+    assert changed == build_from_scratch(sample_copy, tmp_path / "scratch", monkeypatch, tmp_path)
+
+
+def test_an_answer_that_now_uses_a_term_relays_its_part_and_the_index(sample_copy, tmp_path, cache, laid_out,
+                                                                     monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(sample_copy, tmp_path / "one")
+    laid_out.clear()
+    path = sample_copy / "beta/row-count.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("МАРКЕР-ОТВЕТА-SQL", "МАРКЕР-ОТВЕТА-SQL и логиты"),
+                    encoding="utf-8")
+    edited = build(sample_copy, tmp_path / "two")
+    assert relaid(laid_out) == {"2", "index"}
+    assert re.search(r"логит, 4, 7", pdf_text(tmp_path / "two" / "book.pdf"))
+    assert edited == build_from_scratch(sample_copy, tmp_path / "scratch", monkeypatch, tmp_path)
+
+
 def test_a_css_change_relays_every_part_and_equals_a_build_from_scratch(sample_copy, tmp_path, cache,
                                                                         laid_out, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
@@ -104,7 +135,7 @@ def test_a_css_change_relays_every_part_and_equals_a_build_from_scratch(sample_c
     monkeypatch.setattr(render, "TEMPLATES", templates)
     laid_out.clear()
     changed = build(sample_copy, tmp_path / "two")
-    assert relaid(laid_out) == {"front", "1.1", "1.2", "2"}
+    assert relaid(laid_out) == {"front", "1.1", "1.2", "2", "glossary", "index"}
     assert changed == build_from_scratch(sample_copy, tmp_path / "scratch", monkeypatch, tmp_path)
 
 
@@ -113,7 +144,7 @@ def test_a_font_change_relays_every_part(sample_copy, tmp_path, cache, laid_out,
     laid_out.clear()
     monkeypatch.setattr(layout, "_fonts_fingerprint", "a font was added or updated")
     build(sample_copy, tmp_path / "two")
-    assert relaid(laid_out) == {"front", "1.1", "1.2", "2"}
+    assert relaid(laid_out) == {"front", "1.1", "1.2", "2", "glossary", "index"}
 
 
 def test_a_changed_formula_file_relays_the_parts_that_embed_it(sample_copy, tmp_path, cache, laid_out,
@@ -182,7 +213,7 @@ def test_a_half_written_cache_entry_is_never_read(sample_copy, tmp_path, cache, 
         pdf.write_bytes(pdf.read_bytes()[: len(pdf.read_bytes()) // 2])  # as if killed while writing
     laid_out.clear()
     assert build(sample_copy, tmp_path / "two") == first
-    assert relaid(laid_out) == {"front", "1.1", "1.2", "2"}
+    assert relaid(laid_out) == {"front", "1.1", "1.2", "2", "glossary", "index"}
 
 
 # --- the joined PDF -------------------------------------------------------------------------------------
@@ -202,17 +233,21 @@ def test_joined_pdf_has_whole_structure_tree_links_and_bookmarks(sample_outputs)
         assert int(structure.ParentTreeNextKey) == len(keys)
         # links: internal ones name a destination of the book, none is left pointing to another part
         destinations = dict(pikepdf.NameTree(pdf.Root.Names.Dests).items())
-        internal = []
+        internal, to_pages = [], []
         for page in pdf.pages:
             for annotation in page.obj.get("/Annots", []):
-                if "/Dest" in annotation:
+                if "/Dest" in annotation and isinstance(annotation.Dest, pikepdf.Array):
+                    to_pages.append(annotation.Dest[0].objgen)  # the subject index's page numbers
+                elif "/Dest" in annotation:
                     internal.append(str(annotation.Dest))
                 else:
-                    assert not str(annotation.A.URI).startswith(page_map.FOREIGN_LINK)
+                    assert not str(annotation.A.URI).startswith((page_map.FOREIGN_LINK, page_map.PAGE_LINK))
         assert internal and all(name in destinations for name in internal)
+        assert to_pages and all(target in pages for target in to_pages)
         assert {"s-1", "s-1.2", "s-2", "q-softmax", "q-row-count", "fig-1-1"} <= set(destinations)
         # the contents (page 3) links to every section and subsection
-        assert {str(a.Dest) for a in pdf.pages[2].obj.Annots} == {"s-1", "s-1.1", "s-1.2", "s-2"}
+        assert {str(a.Dest) for a in pdf.pages[2].obj.Annots} == {"s-1", "s-1.1", "s-1.2", "s-2", "glossary",
+                                                                   "subject-index"}
         # bookmarks: sections → subsections → questions, each on the page its heading is on
         outline = outline_pages(pdf)
         text = page_texts(sample_outputs / "book.pdf")
@@ -365,7 +400,7 @@ def test_a_long_subsection_is_laid_out_in_parts_under_its_running_header(sample_
     monkeypatch.setattr(render, "PART_CHARACTERS", 1)  # every subsection is "long": one question a part
     build(sample_copy, tmp_path / "out")
     path = tmp_path / "out" / "book.pdf"
-    assert [part.name for part in laid_out[-1]] == ["front", "1.1", "1.1.2", "1.2", "2"]
+    assert [part.name for part in laid_out[-1]] == ["front", "1.1", "1.1.2", "1.2", "2", "glossary", "index"]
     assert_page_references_are_true(path, sample_copy)
     page = pages_of_questions(path)["1.1.2"]
     header = subprocess.run(["pdftotext", "-layout", "-f", str(page), "-l", str(page), str(path), "-"],
@@ -380,7 +415,7 @@ def test_a_long_subsection_is_laid_out_in_parts_under_its_running_header(sample_
 def test_page_numbers_that_never_settle_are_an_error_not_a_loop(sample_copy, tmp_path, cache, monkeypatch,
                                                                  capsys):
     """A page break that flips back and forth on every pass: after MAX_PASSES the build stops."""
-    shifted = iter(range(1, 100))
+    shifted = itertools.count(1)
     measured = page_map.from_layout
     monkeypatch.setattr(page_map, "from_layout", lambda parts, finder=None: page_map.PageMap(
         measured(parts).starts, {name: page + next(shifted) for name, page in measured(parts).anchors.items()}))

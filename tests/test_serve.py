@@ -35,9 +35,11 @@ def test_one_edited_answer_rewrites_only_its_section_page(sample_copy, tmp_path)
     assert "МАРКЕР-ИСПРАВЛЕН" in (tmp_path / "preview/section-1.html").read_text(encoding="utf-8")
     assert {p.name: p.stat().st_mtime_ns for p in (tmp_path / "preview").glob("*.*")
             if p.name not in changed} == {k: v for k, v in times.items() if k not in changed}
-    # a question's wording shows in the contents, the search index and every see-also list naming it
+    # a question's wording shows in the contents, the search index, every see-also list naming it and
+    # the subject index (its questions' titles)
     edit(sample_copy / "alpha/softmax.md", "question: Что такое softmax", "question: Что такое функция softmax")
-    assert set(preview.rebuild()) == {"index.html", "search.js", "section-1.html", "section-2.html", "mock-data.js"}
+    assert set(preview.rebuild()) == {"index.html", "search.js", "section-1.html", "section-2.html", "mock-data.js",
+                                      "subject-index.html"}
 
 
 def test_a_content_error_keeps_the_last_good_pages(sample_copy, tmp_path):

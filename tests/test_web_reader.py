@@ -13,7 +13,7 @@ from pygments.styles import get_style_by_name
 from pygments.token import Text
 
 from mlbook.content.load import load
-from mlbook.markup import code_styles
+from mlbook.markup import code_styles, terms
 from mlbook.render import search
 from mlbook.web import fonts
 from tests.conftest import CONTENT
@@ -104,10 +104,12 @@ def document_overflow(driver) -> float:
 
 @NEEDS_CHROMIUM
 def test_every_page_is_clean_under_axe_and_fits_a_phone(site, browser):
-    """axe-core 4.14: no serious or critical violation on the start page, the mock interview and every section page, light and
+    """axe-core 4.14: no serious or critical violation on the start page, the mock interview, the glossary, the subject
+    index and every section page, light and
     dark, answers closed and all open, at 1280 and 390 px; no page wider than a 390 or 320 px screen."""
     assert AXE.is_file(), "axe-core is missing: `make test` installs it (npm ci)"
-    pages = ["index.html", "mock.html"] + sorted(p.name for p in site.glob("section-*.html"))
+    pages = ["index.html", "mock.html", "glossary.html", "subject-index.html"] + sorted(
+        p.name for p in site.glob("section-*.html"))
     found = {}
     for width in (DESKTOP, PHONE):
         emulate(browser, width)
@@ -129,7 +131,8 @@ def test_every_page_is_clean_under_axe_and_fits_a_phone(site, browser):
     emulate(browser, 320)
     for page in pages[2:]:
         browser.get((site / page).as_uri())
-        open_all_answers(browser)
+        if page.startswith("section-"):
+            open_all_answers(browser)
         assert document_overflow(browser) <= 0, page
 
 
@@ -254,6 +257,22 @@ def test_search_finds_word_forms_english_terms_and_answers_prose_by_relevance(si
     marked = browser.execute_script(
         "return [...document.querySelectorAll('#search-results li:first-child mark')].map(m => m.textContent.toLowerCase())")
     assert "переобучение" in marked
+
+
+@NEEDS_CHROMIUM
+def test_search_finds_a_question_by_either_languages_name_of_a_term(site, browser):
+    """«батчнорм», "BN" and "batch normalization" name one term of the glossary: each finds the
+    questions whose answers use it, whichever of its names an answer writes."""
+    book = load(CONTENT)
+    term = next(term for term in book.glossary if term.ru == "батч-нормализация")
+    finder = terms.TermFinder(book.glossary)
+    using = {f"q-{q.id}" for q in book.questions if term in terms.terms_in_question(finder, q)}
+    only_russian = {f"q-{q.id}" for q in book.questions if f"q-{q.id}" in using and "батчнорм" not in q.body.lower()}
+    emulate(browser, DESKTOP)
+    browser.get((site / "index.html").as_uri())
+    found = {query: set(search_results(browser, query)[0]) for query in ("батчнорм", "BN", "batch normalization")}
+    assert using and all(using <= links for links in found.values()), {q: using - f for q, f in found.items()}
+    assert only_russian - found["батчнорм"] == set()  # found by the alias, not by its own words
 
 
 @NEEDS_CHROMIUM

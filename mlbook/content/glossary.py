@@ -6,7 +6,7 @@ A list of terms, each a mapping:
       en: batch normalization         # the name in English (required)
       forms: [BatchNorm, BN]          # other ways the text writes it (not inflected forms)
       definition: Нормализация …      # one line, in the book's language (required)
-      see_also: [нормализация слоя]   # other terms, by their name in the book's language
+      see_also: [нормализация слоя]   # other terms, by either of their names
       parent: нормализация            # the broader term whose sub-entry it is in the index
       not_in: [question-id]           # answers where its words mean something else
 """
@@ -145,9 +145,19 @@ def _check_unique(found: tuple[Term, ...], language: str, problems: Problems) ->
                              f" {other.source.line}) and '{term.name(language)}'; keep it in one")
 
 
+def names_to_terms(found, language: str) -> dict:
+    """A term by either of its names (as `name_key`), the name in the book's language first."""
+    by_name = {}
+    for term in found:
+        by_name.setdefault(name_key(term.other_name(language)), term)
+    by_name.update({name_key(term.name(language)): term for term in found})
+    by_name.pop("", None)
+    return by_name
+
+
 def _check_references(found: tuple[Term, ...], language: str, problems: Problems) -> None:
-    """`see_also` and `parent` name terms of the glossary; sub-entries go one level deep."""
-    by_name = {name_key(term.name(language)): term for term in found}
+    """`see_also` and `parent` name terms of the glossary (by either name); sub-entries go one level deep."""
+    by_name = names_to_terms(found, language)
     for term in found:
         for other in term.see_also:
             if name_key(other) not in by_name:

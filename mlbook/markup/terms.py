@@ -81,14 +81,21 @@ def _english_singular(word: str) -> str:
     return word
 
 
-def _pattern_key(word: str) -> str:
-    """What a word of a term's name or form must be among a text word's keys to match it."""
+def _pattern_keys(word: str) -> frozenset[str]:
+    """What a word of a term's name or form may be among a text word's keys to match it: an abbreviation
+    in capitals (`BN`, `mAP`) only as written; a Russian word in pymorphy3's dictionary by its lemma; one
+    it does not know (`трансформер`, `лосс`) by itself or any lemma pymorphy3 guesses for it — its guesses
+    for a word it does not know differ between the word's forms."""
     if sum(ch.isupper() for ch in word) >= 2 and not _CYRILLIC.search(word):
-        return word  # an abbreviation in capitals (`BN`, `mAP`): only as written
+        return frozenset({word})
     lower = word.lower().replace("ё", "е")
-    if _CYRILLIC.search(word):
-        return _morphology().parse(lower)[0].normal_form.replace("ё", "е")
-    return _latin_stem(lower)
+    if not _CYRILLIC.search(word):
+        return frozenset({_latin_stem(lower)})
+    morphology = _morphology()
+    parses = morphology.parse(lower)
+    if morphology.word_is_known(lower):
+        return frozenset({parses[0].normal_form.replace("ё", "е")})
+    return frozenset({lower} | {parse.normal_form.replace("ё", "е") for parse in parses})
 
 
 def names_of(term: Term) -> list[str]:
@@ -105,12 +112,13 @@ class TermFinder:
     """Finds the terms of a glossary in text."""
 
     def __init__(self, terms: Iterable[Term]) -> None:
-        self._by_first: dict[str, list[tuple[tuple[str, ...], Term]]] = {}
+        self._by_first: dict[str, list[tuple[tuple[frozenset[str], ...], Term]]] = {}
         for term in terms:
             for name in names_of(term):
-                pattern = tuple(_pattern_key(word) for word in _WORD.findall(name))
-                if pattern and (pattern, term) not in self._by_first.get(pattern[0], []):
-                    self._by_first.setdefault(pattern[0], []).append((pattern, term))
+                pattern = tuple(_pattern_keys(word) for word in _WORD.findall(name))
+                for key in pattern[0] if pattern else ():
+                    if (pattern, term) not in self._by_first.get(key, []):
+                        self._by_first.setdefault(key, []).append((pattern, term))
         for patterns in self._by_first.values():
             patterns.sort(key=lambda item: -len(item[0]))
 
@@ -139,14 +147,14 @@ class TermFinder:
         return 0, None
 
     @staticmethod
-    def _rest_matches(text: str, words: list[re.Match], i: int, pattern: tuple[str, ...]) -> bool:
+    def _rest_matches(text: str, words: list[re.Match], i: int, pattern: tuple[frozenset[str], ...]) -> bool:
         if i + len(pattern) > len(words) or _joined(text, words, i + len(pattern)):
             return False
         for k in range(1, len(pattern)):
             before, word = words[i + k - 1], words[i + k]
             if not _BETWEEN_WORDS.fullmatch(text[before.end():word.start()]):
                 return False
-            if pattern[k] not in word_keys(word.group()):
+            if not pattern[k] & word_keys(word.group()):
                 return False
         return True
 

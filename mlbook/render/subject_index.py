@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from mlbook.content.glossary import name_key
+from mlbook.content.glossary import name_key, names_to_terms
 from mlbook.markup import terms
 from mlbook.model import Book, Question, Term
 
@@ -97,7 +97,7 @@ def entries(book: Book) -> dict[Term, Entry]:
             found[term].main.append(question)
         for term in terms.terms_in_question(finder, question):
             found[term].questions.append(question)
-    by_name = {name_key(entry.heading): entry for entry in found.values()}
+    by_name = {key: found[term] for key, term in names_to_terms(book.glossary, book.language).items()}
     for entry in found.values():
         entry.see_also = sorted((by_name[name_key(name)] for name in entry.term.see_also
                                  if name_key(name) in by_name), key=lambda other: sort_key(other.heading,
