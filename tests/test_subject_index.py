@@ -128,23 +128,6 @@ def test_every_page_the_sample_index_lists_shows_its_term(sample_outputs):
     assert assert_every_listed_page_shows_its_term(sample_outputs / "book.pdf", SAMPLE, "Предметный указатель") >= 6
 
 
-def test_the_index_page_numbers_link_to_their_pages(sample_outputs):
-    from pypdf import PdfReader
-
-    reader = PdfReader(sample_outputs / "book.pdf")
-    index_page = reader.pages[-1]
-    targets = []
-    for annotation in index_page.get("/Annots", []):
-        annotation = annotation.get_object()
-        if annotation.get("/Subtype") == "/Link" and "/Dest" in annotation:
-            destination = annotation["/Dest"]
-            if not isinstance(destination, str):
-                targets.append(reader.get_page_number(destination[0].get_object()) + 1)
-    text = index_text(sample_outputs / "book.pdf", page_texts(sample_outputs / "book.pdf"), "Предметный указатель")
-    listed = [int(first) for first, _ in re.findall(r"(\d+)(?:–(\d+))?", text)]
-    assert targets and sorted(targets) == sorted(listed)
-
-
 def test_the_glossary_and_the_index_are_in_the_contents_and_bookmarks(sample_outputs):
     from pypdf import PdfReader
 
@@ -161,8 +144,7 @@ def test_an_entry_shows_runs_as_ranges_and_its_main_pages_in_bold_on_their_own()
     pages = page_map.PageMap(anchors={"q-x": 52, "q-y": 46}, terms={"k": [45, 46, 47, 50, 51, 53]})
     html = page_map.index_pages("k", ["q-x"], pages)
     assert re.sub(r"<[^>]+>", "", html) == ", 45–47, 50–51, 52, 53"
-    assert '<b><a href="x-mlbook-page:52">52</a></b>' in html
-    assert '<a href="x-mlbook-page:45">45</a>–47' in html  # a run links to its first page
+    assert "<b>52</b>" in html
     assert re.sub(r"<[^>]+>", "", page_map.index_pages("k", ["q-y"], pages)) == ", 45, 46, 47, 50–51, 53"
     assert page_map.index_pages("unknown", [], pages) == ""  # a first build: no pages known yet
 

@@ -265,8 +265,7 @@ def test_search_finds_a_question_by_either_languages_name_of_a_term(site, browse
     questions whose answers use it, whichever of its names an answer writes."""
     book = load(CONTENT)
     term = next(term for term in book.glossary if term.ru == "батч-нормализация")
-    finder = terms.TermFinder(book.glossary)
-    using = {f"q-{q.id}" for q in book.questions if term in terms.terms_in_question(finder, q)}
+    using = {f"q-{q.id}" for q in book.questions if term in terms.terms_in_question(book.glossary, q)}
     only_russian = {f"q-{q.id}" for q in book.questions if f"q-{q.id}" in using and "батчнорм" not in q.body.lower()}
     emulate(browser, DESKTOP)
     browser.get((site / "index.html").as_uri())

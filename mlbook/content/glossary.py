@@ -183,11 +183,11 @@ def check_used(book: Book, problems: Problems) -> None:
         for qid in term.not_in:
             if qid not in ids:
                 problems.add(term.source, f"not_in: no question '{qid}' in the book")
-    finder = terms.TermFinder(book.glossary)
     used: set[Term] = set()
     for question in book.questions:
-        used |= terms.terms_in_title(finder, question)
-        used |= set(terms.terms_in_question(finder, question))
+        used |= terms.terms_in_title(book.glossary, question)
+        used |= set(terms.terms_in_question(book.glossary, question))
+    terms.keep_lemmas()
     for term in book.glossary:
         if term not in used:
             problems.add(term.source, f"the term '{term.name(book.language)}' is found nowhere in the book's"

@@ -11,13 +11,17 @@ never code, formulas, addresses or a link whose text is its address.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from markdown_it.token import Token
 
+from mlbook import cache
+from mlbook.files import write_text_atomically
 from mlbook.markup.markdown import parse_for_reading, parse_inline_for_reading
 from mlbook.model import Question, Term
 
@@ -56,10 +60,51 @@ def word_keys(word: str) -> frozenset[str]:
     keys = {word}
     lower = word.lower().replace("ё", "е")
     if _CYRILLIC.search(word):
-        keys.update(parse.normal_form.replace("ё", "е") for parse in _morphology().parse(lower))
+        keys.update(_lemmas(lower))
     else:
         keys.add(_latin_stem(lower))
     return frozenset(keys)
+
+
+class _KeptLemmas:
+    """pymorphy3's lemmas of the words met so far, kept in the cache between builds (a book's 12,000
+    words take pymorphy3 2 s to parse, the file 0.03 s to read), under its and its dictionary's versions."""
+
+    def __init__(self) -> None:
+        self.lemmas: dict[str, list[str]] | None = None
+        self.new = False
+
+    def file(self) -> Path:
+        return cache.entry("terms", ".json", cache.versions("pymorphy3", "pymorphy3-dicts-ru"), "lemmas")
+
+    def get(self, word: str) -> list[str]:
+        if self.lemmas is None:
+            try:
+                self.lemmas = json.loads(self.file().read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.lemmas = {}
+        found = self.lemmas.get(word)
+        if not isinstance(found, list):
+            found = list(dict.fromkeys(parse.normal_form.replace("ё", "е") for parse in _morphology().parse(word)))
+            self.lemmas[word], self.new = found, True
+        return found
+
+    def save(self) -> None:
+        if self.new and self.lemmas is not None:
+            write_text_atomically(self.file(), json.dumps(self.lemmas, ensure_ascii=False, separators=(",", ":")))
+            self.new = False
+
+
+_KEPT = _KeptLemmas()
+
+
+def _lemmas(lower: str) -> list[str]:
+    return _KEPT.get(lower)
+
+
+def keep_lemmas() -> None:
+    """Write the lemmas parsed since the last call to the cache (a build calls it after the check)."""
+    _KEPT.save()
 
 
 def _latin_stem(lower: str) -> str:
@@ -125,7 +170,10 @@ class TermFinder:
     def find(self, text: str, question_id: str = "") -> list[Occurrence]:
         """The terms in `text` (of the question `question_id`: a term whose `not_in` names it is not
         looked for), in order, never overlapping; addresses in the text are skipped."""
-        words = [match for match in _WORD.finditer(text) if not _in_address(text, match)]
+        addresses = ([(found.start(), found.end()) for found in _ADDRESS.finditer(text)]
+                     if "://" in text or "www." in text or "@" in text else [])
+        words = [match for match in _WORD.finditer(text)
+                 if not addresses or not any(start <= match.start() < end for start, end in addresses)]
         found, i = [], 0
         while i < len(words):
             length, term = (0, None) if _joined(text, words, i) else self._match_at(text, words, i, question_id)
@@ -167,11 +215,6 @@ def _joined(text: str, words: list[re.Match], i: int) -> bool:
         return False
     between = text[words[i - 1].end():words[i].start()]
     return _JOINED.fullmatch(between) is not None and not (between == "." and words[i].group()[0].isupper())
-
-
-def _in_address(text: str, word: re.Match) -> bool:
-    return any(address.start() <= word.start() < address.end()
-               for address in _ADDRESS.finditer(text, max(0, word.start() - 300), word.end()))
 
 
 REFERENCE_HEADINGS = {"источники", "литература", "sources", "references", "further reading", "bibliography"}
@@ -225,8 +268,17 @@ def _runs_of(token: Token) -> Iterator[ProseRun]:
             links.pop()
 
 
-def terms_in_question(finder: TermFinder, question: Question) -> dict[Term, int]:
-    """How many times each term occurs in a question's answer and key points (their prose)."""
+@lru_cache(maxsize=4)
+def finder_for(glossary: tuple[Term, ...]) -> TermFinder:
+    """The finder of a book's glossary, made once per process."""
+    return TermFinder(glossary)
+
+
+@lru_cache(maxsize=None)
+def terms_in_question(glossary: tuple[Term, ...], question: Question) -> dict[Term, int]:
+    """How many times each term occurs in a question's answer and key points (their prose); computed
+    once per process (the check, the editions and the search all ask)."""
+    finder = finder_for(glossary)
     counts: dict[Term, int] = {}
     points = [token for point in question.key_points for token in parse_inline_for_reading(point)]
     for run in [*prose_runs(parse_for_reading(question.body)), *prose_runs(points)]:
@@ -235,6 +287,7 @@ def terms_in_question(finder: TermFinder, question: Question) -> dict[Term, int]
     return counts
 
 
-def terms_in_title(finder: TermFinder, question: Question) -> set[Term]:
+@lru_cache(maxsize=None)
+def terms_in_title(glossary: tuple[Term, ...], question: Question) -> frozenset[Term]:
     """The terms a question's own text names: their main entry is this question."""
-    return {occurrence.term for occurrence in finder.find(question.text, question.id)}
+    return frozenset(occurrence.term for occurrence in finder_for(glossary).find(question.text, question.id))

@@ -16,7 +16,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from mlbook.files import atomic_output
 from mlbook.pdf.layout import LaidOutPart, first_pages
-from mlbook.pdf.page_map import FOREIGN_LINK, PAGE_LINK
+from mlbook.pdf.page_map import FOREIGN_LINK
 
 
 def join_parts(parts: list[LaidOutPart], target: Path) -> int:
@@ -77,8 +77,7 @@ def _append(book: pikepdf.Pdf, source: pikepdf.Pdf, document, keys: Array, offse
 
 
 def _link_across_parts(book: pikepdf.Pdf) -> None:
-    """`x-mlbook-ref:ID` links (targets in another part) → links to the named destination ID;
-    `x-mlbook-page:N` (the subject index's page numbers) → links to printed page N."""
+    """`x-mlbook-ref:ID` links (targets in another part) → links to the named destination ID."""
     for page in book.pages:
         for annotation in page.obj.get("/Annots", []):
             action = annotation.get("/A")
@@ -90,11 +89,7 @@ def _link_across_parts(book: pikepdf.Pdf) -> None:
                 annotation.Dest = String(uri[len(FOREIGN_LINK):])
                 if "/Contents" in annotation:
                     annotation.Contents = String(uri[len(FOREIGN_LINK):])
-            elif uri.startswith(PAGE_LINK) and uri[len(PAGE_LINK):].isdigit():
-                number = int(uri[len(PAGE_LINK):])
-                if 1 <= number <= len(book.pages):
-                    del annotation["/A"]
-                    annotation.Dest = Array([book.pages[number - 1].obj, Name.Fit])
+
 
 
 def _named_destinations(book: pikepdf.Pdf, parts: list[LaidOutPart], starts: list[int]) -> None:

@@ -37,8 +37,6 @@ _INTERNAL_LINK = re.compile(r'<a\b([^>]*?) href="#([^"]*)"')
 _ANCHOR_ID = re.compile(r'\sid="([^"]+)"')
 FOREIGN_LINK = "x-mlbook-ref:"
 """Scheme of links to anchors in other parts; the join turns them into internal links."""
-PAGE_LINK = "x-mlbook-page:"
-"""Scheme of links to a printed page number (the subject index's); the join turns them into links to it."""
 UNKNOWN_PAGE = "00"
 """Shown for a page not known yet (first build): two digits, the width most numbers have."""
 
@@ -86,15 +84,15 @@ subject it is (`templates/book.html.j2`)."""
 
 def index_pages(term: str, main: list[str], pages: PageMap) -> str:
     """`, 12, 45–47, <b>52</b>`: every page that shows the term, runs of pages as ranges, the pages of the
-    main questions in bold and on their own; each number (a run's first) links to its page."""
+    main questions in bold and on their own. (Not links: 3,000 link boxes doubled the index's layout
+    time, and the build's budget for the index is a tenth of the book's.)"""
     bold = {pages.anchors[anchor] for anchor in main if anchor in pages.anchors}
     shown = []
     for run in _runs(sorted(set(pages.terms.get(term, ())) | bold), bold):
-        link = f'<a href="{PAGE_LINK}{run[0]}">{run[0]}</a>'
         if run[0] in bold:
-            shown.append(f"<b>{link}</b>")
+            shown.append(f"<b>{run[0]}</b>")
         else:
-            shown.append(link if len(run) == 1 else f"{link}–{run[-1]}")
+            shown.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
     return f'<span class="ix-pages">, {", ".join(shown)}</span>' if shown else ""
 
 

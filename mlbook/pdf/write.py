@@ -77,7 +77,7 @@ def _laid_out_book(book: Book, page: documents.Page, target: Path, progress) -> 
     pages = page_map.read(map_file)
     roots = documents.print_file_roots(book)
     base_url = str(book.root.resolve()) + "/"
-    finder = terms.TermFinder(book.glossary) if documents.has_back_matter(book, page) else None
+    finder = terms.finder_for(book.glossary) if documents.has_back_matter(book, page) else None
     if not pages.starts:  # a first build: find where everything falls, then lay out with those numbers
         measured = layout.measure_parts([layout.Job(part.name, part.html(pages), base_url, roots)
                                          for part in parts], progress)

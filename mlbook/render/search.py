@@ -92,10 +92,9 @@ def glossary_names(book: Book) -> dict[str, str]:
     answer uses."""
     if not book.glossary:
         return {}
-    finder = terms.TermFinder(book.glossary)
     names = {}
     for question in book.questions:
-        used = terms.terms_in_title(finder, question) | set(terms.terms_in_question(finder, question))
+        used = terms.terms_in_title(book.glossary, question) | set(terms.terms_in_question(book.glossary, question))
         names[question.id] = " · ".join(name for term in sorted(used, key=lambda term: term.source.line)
                                         for name in terms.names_of(term))
     return names

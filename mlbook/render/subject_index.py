@@ -90,12 +90,11 @@ def script_order(language: str) -> tuple[str, ...]:
 
 def entries(book: Book) -> dict[Term, Entry]:
     """Every term's entry, with the questions that name it and those whose answers use it."""
-    finder = terms.TermFinder(book.glossary)
     found = {term: Entry(term, term.name(book.language), terms.anchor_key(term)) for term in book.glossary}
     for question in book.questions:
-        for term in terms.terms_in_title(finder, question):
+        for term in terms.terms_in_title(book.glossary, question):
             found[term].main.append(question)
-        for term in terms.terms_in_question(finder, question):
+        for term in terms.terms_in_question(book.glossary, question):
             found[term].questions.append(question)
     by_name = {key: found[term] for key, term in names_to_terms(book.glossary, book.language).items()}
     for entry in found.values():
