@@ -35,10 +35,13 @@ class PageMap:
 
 _INTERNAL_LINK = re.compile(r'<a\b([^>]*?) href="#([^"]*)"')
 _ANCHOR_ID = re.compile(r'\sid="([^"]+)"')
+NO_PAGE_CLASS = 'class="to-index"'
+"""Links that show no page number (the glossary's terms, to their index entries)."""
 FOREIGN_LINK = "x-mlbook-ref:"
 """Scheme of links to anchors in other parts; the join turns them into internal links."""
-UNKNOWN_PAGE = "00"
-"""Shown for a page not known yet (first build): two digits, the width most numbers have."""
+UNKNOWN_PAGE = "000"
+"""Shown for a page not known yet (first build): three digits, the width most of the book's page numbers have
+(a narrower guess moved a line, and with it every later page, in the first pass)."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ class BookPart:
             attributes, target = match.groups()
             shown = pages.anchors.get(target)
             href = f"#{target}" if target in own else f"{FOREIGN_LINK}{target}"
+            if NO_PAGE_CLASS in attributes:  # a link that shows no page: its HTML need not change with one
+                return f'<a{attributes} href="{href}"'
             return (f'<a{attributes} href="{href}"'
                     f' data-page="{UNKNOWN_PAGE if shown is None else shown}"')
 
