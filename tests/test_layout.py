@@ -18,7 +18,7 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from mlbook.markup import math, terms
+from mlbook.markup import math
 from mlbook.cache import root as cache_root, url as cache_url
 from mlbook.pdf import drawings, layout, page_map, write
 from mlbook.render import documents as render
@@ -332,8 +332,7 @@ def test_the_measuring_pass_finds_the_pages_of_the_real_layout(book_outputs):
     parts = [page_map.BookPart(name, html) for name, html in render.render_book_parts(book, page)]
     jobs = [layout.Job(part.name, part.html(pages), str(book.root.resolve()) + "/", render.print_file_roots(book))
             for part in parts]
-    finder = terms.TermFinder(book.glossary)
-    assert pages.anchors and pages.terms and page_map.from_layout(layout.measure_parts(jobs), finder) == pages
+    assert pages.anchors and pages.terms and page_map.from_layout(layout.measure_parts(jobs), book.glossary) == pages
 
 
 def test_every_page_number_in_the_real_book_is_true(book_outputs):
@@ -414,7 +413,7 @@ def test_page_numbers_that_never_settle_are_an_error_not_a_loop(sample_copy, tmp
     """A page break that flips back and forth on every pass: after MAX_PASSES the build stops."""
     shifted = itertools.count(1)
     measured = page_map.from_layout
-    monkeypatch.setattr(page_map, "from_layout", lambda parts, finder=None: page_map.PageMap(
+    monkeypatch.setattr(page_map, "from_layout", lambda parts, glossary=(): page_map.PageMap(
         measured(parts).starts, {name: page + next(shifted) for name, page in measured(parts).anchors.items()}))
     assert run(["pdf", "-q", "--content", str(sample_copy), "--out", str(tmp_path / "out")]) == 1
     assert capsys.readouterr().err == (f"error: {tmp_path / 'out' / 'book.pdf'}: page numbers still changed"

@@ -319,3 +319,24 @@ def test_an_english_bank_builds_an_english_index_and_glossary(tmp_path):
     assert assert_every_listed_page_shows_its_term(out / "book.pdf", content, "Index") >= 5
     with zipfile.ZipFile(out / "book.epub") as epub:
         assert ">Index</h1>" in epub.read("EPUB/index.xhtml").decode()
+
+
+def test_the_terms_kept_in_the_cache_equal_a_search_from_scratch(tmp_path, monkeypatch):
+    """Each question's terms are kept in the cache under the glossary, the question and the code: read
+    back, they are what a search from scratch finds; another glossary is another entry."""
+    book = load(SAMPLE)
+
+    def search(glossary):
+        return ({q.id: terms.terms_in_question(glossary, q) for q in book.questions},
+                {q.id: terms.terms_in_title(glossary, q) for q in book.questions})
+
+    monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "cache"))
+    for memo in (terms.terms_in_question, terms.terms_in_title):
+        memo.cache_clear()
+    first = search(book.glossary)  # written to the empty cache
+    for memo in (terms.terms_in_question, terms.terms_in_title):
+        memo.cache_clear()
+    assert search(book.glossary) == first and any(first[0].values())  # read back from it
+    larger = book.glossary + (_term("максимум", "maximum"),)
+    _, titles = search(larger)
+    assert any(term.ru == "максимум" for found in titles.values() for term in found)  # not the old entry

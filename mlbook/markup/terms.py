@@ -276,18 +276,63 @@ def finder_for(glossary: tuple[Term, ...]) -> TermFinder:
 
 @lru_cache(maxsize=None)
 def terms_in_question(glossary: tuple[Term, ...], question: Question) -> dict[Term, int]:
-    """How many times each term occurs in a question's answer and key points (their prose); computed
-    once per process (the check, the editions and the search all ask)."""
-    finder = finder_for(glossary)
-    counts: dict[Term, int] = {}
-    points = [token for point in question.key_points for token in parse_inline_for_reading(point)]
-    for run in [*prose_runs(parse_for_reading(question.body)), *prose_runs(points)]:
-        for occurrence in finder.find(run.text, question.id):
-            counts[occurrence.term] = counts.get(occurrence.term, 0) + 1
-    return counts
+    """How many times each term occurs in a question's answer and key points (their prose): once per
+    process (the check, the editions and the search all ask), and from the cache while neither the
+    question, the glossary nor this code changed."""
+    counts = _cached_search(glossary, "prose", question.id, question.body, *question.key_points,
+                            search=lambda finder: _prose_counts(finder, question))
+    return {glossary[index]: count for index, count in counts}
 
 
 @lru_cache(maxsize=None)
 def terms_in_title(glossary: tuple[Term, ...], question: Question) -> frozenset[Term]:
     """The terms a question's own text names: their main entry is this question."""
-    return frozenset(occurrence.term for occurrence in finder_for(glossary).find(question.text, question.id))
+    found = _cached_search(glossary, "title", question.id, question.text,
+                           search=lambda finder: [(occurrence.term, 1)
+                                                  for occurrence in finder.find(question.text, question.id)])
+    return frozenset(glossary[index] for index, _ in found)
+
+
+def terms_in_texts(glossary: tuple[Term, ...], texts: list[dict[str, str]]) -> list[set[Term]]:
+    """Per page of a laid-out part (question id → its prose there, `pdf.page_text`): the terms it shows."""
+    pages = _cached_search(glossary, "pages", json.dumps(texts, ensure_ascii=False, sort_keys=True),
+                           search=lambda finder: [(occurrence.term, index) for index, page in enumerate(texts)
+                                                  for question, text in page.items()
+                                                  for occurrence in finder.find(text, question)])
+    found: list[set[Term]] = [set() for _ in texts]
+    for term_index, page_index in pages:
+        found[page_index].add(glossary[term_index])
+    return found
+
+
+def _prose_counts(finder: TermFinder, question: Question) -> list[tuple[Term, int]]:
+    counts: dict[Term, int] = {}
+    points = [token for point in question.key_points for token in parse_inline_for_reading(point)]
+    for run in [*prose_runs(parse_for_reading(question.body)), *prose_runs(points)]:
+        for occurrence in finder.find(run.text, question.id):
+            counts[occurrence.term] = counts.get(occurrence.term, 0) + 1
+    return list(counts.items())
+
+
+def _cached_search(glossary: tuple[Term, ...], kind: str, *inputs: str, search) -> list[tuple[int, int]]:
+    """`search(finder)`'s (term, number) pairs as (the term's index in the glossary, number), kept in the
+    cache under the glossary, the inputs, this module's code and the versions of what reads the text."""
+    path = cache.entry("terms", ".json", _CODE, cache.versions("pymorphy3", "pymorphy3-dicts-ru", "markdown-it-py"),
+                       _glossary_key(glossary), kind, *inputs)
+    try:
+        return [tuple(pair) for pair in json.loads(path.read_text(encoding="utf-8"))]
+    except (OSError, ValueError, TypeError):
+        pass
+    index = {term: i for i, term in enumerate(glossary)}
+    pairs = [(index[term], number) for term, number in search(finder_for(glossary))]
+    write_text_atomically(path, json.dumps(pairs))
+    return pairs
+
+
+_CODE = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+"""This module's source: a change to how terms are found gives new cache entries, never stale ones."""
+
+
+@lru_cache(maxsize=4)
+def _glossary_key(glossary: tuple[Term, ...]) -> str:
+    return hashlib.sha256(repr([(t.ru, t.en, t.forms, t.not_in) for t in glossary]).encode()).hexdigest()

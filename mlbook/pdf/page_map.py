@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mlbook import cache
 from mlbook.files import write_text_atomically
-from mlbook.model import Book
+from mlbook.model import Book, Term
 from mlbook.markup import terms
 from mlbook.pdf import layout
 from mlbook.render.documents import Page
@@ -112,18 +112,17 @@ def _runs(numbers: list[int], alone: set[int]) -> list[list[int]]:
     return runs
 
 
-def from_layout(parts: list[layout.LaidOutPart], finder: terms.TermFinder | None = None) -> PageMap:
-    """Printed page numbers (the first page is 1) of every part's start, every anchor and, with a
-    `finder`, every page where a question's prose shows a term of the glossary."""
+def from_layout(parts: list[layout.LaidOutPart], glossary: tuple[Term, ...] = ()) -> PageMap:
+    """Printed page numbers (the first page is 1) of every part's start, every anchor and every page
+    where a question's prose shows a term of the `glossary`."""
     starts, anchors, found = {}, {}, {}
     for part, first in zip(parts, layout.first_pages(parts)):
         starts[part.name] = first + 1
         for name, (index, _, _) in part.anchors.items():
             anchors.setdefault(name, first + 1 + index)
-        for index, texts in enumerate(part.texts if finder is not None else ()):
-            for question, text in texts.items():
-                for occurrence in finder.find(text, question):
-                    found.setdefault(terms.anchor_key(occurrence.term), set()).add(first + 1 + index)
+        for index, shown in enumerate(terms.terms_in_texts(glossary, part.texts) if glossary else ()):
+            for term in shown:
+                found.setdefault(terms.anchor_key(term), set()).add(first + 1 + index)
     return PageMap(starts, anchors, {key: sorted(pages) for key, pages in sorted(found.items())})
 
 

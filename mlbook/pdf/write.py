@@ -9,7 +9,6 @@ from pathlib import Path
 
 import weasyprint
 
-from mlbook.markup import terms
 from mlbook.pdf import drawings, join, layout, page_map
 from mlbook.render import documents
 from mlbook.pdf.fetch import BookFetcher
@@ -77,16 +76,16 @@ def _laid_out_book(book: Book, page: documents.Page, target: Path, progress) -> 
     pages = page_map.read(map_file)
     roots = documents.print_file_roots(book)
     base_url = str(book.root.resolve()) + "/"
-    finder = terms.finder_for(book.glossary) if documents.has_back_matter(book, page) else None
+    glossary = book.glossary if documents.has_back_matter(book, page) else ()
     if not pages.starts:  # a first build: find where everything falls, then lay out with those numbers
         measured = layout.measure_parts([layout.Job(part.name, part.html(pages), base_url, roots)
                                          for part in parts], progress)
-        pages = page_map.from_layout(measured, finder)
+        pages = page_map.from_layout(measured, glossary)
     html = [part.html(pages) for part in parts]
     for _ in range(MAX_PASSES):
         laid_out = layout.lay_out_parts([layout.Job(part.name, text, base_url, roots)
                                          for part, text in zip(parts, html)], progress)
-        pages = page_map.from_layout(laid_out, finder)
+        pages = page_map.from_layout(laid_out, glossary)
         changed = False
         for index, part in enumerate(parts):  # one part's HTML at a time: a large bank's is large
             text = part.html(pages)
