@@ -25,16 +25,16 @@ def _snowball_keys(word: str) -> frozenset[str]:
     lower = word.lower().replace("ё", "е")
     if terms._CYRILLIC.search(word):
         return frozenset({word, snowballstemmer.stemmer("russian").stemWord(lower)})
-    return frozenset({word, terms._latin_stem(lower)})
+    return frozenset({word, terms._english_singular(lower)})
 
 
 def _snowball_pattern_keys(word: str) -> frozenset[str]:
-    if sum(ch.isupper() for ch in word) >= 2 and not terms._CYRILLIC.search(word):
+    if terms.has_capitals(word) and not terms._CYRILLIC.search(word):
         return frozenset({word})
     lower = word.lower().replace("ё", "е")
     if terms._CYRILLIC.search(word):
         return frozenset({snowballstemmer.stemmer("russian").stemWord(lower)})
-    return frozenset({terms._latin_stem(lower)})
+    return frozenset({terms._english_singular(lower)})
 
 
 def occurrences(book, finder) -> collections.Counter:
@@ -42,8 +42,8 @@ def occurrences(book, finder) -> collections.Counter:
     for question in book.questions:
         points = [token for point in question.key_points for token in parse_inline_for_reading(point)]
         for run in [*terms.prose_runs(parse_for_reading(question.body)), *terms.prose_runs(points)]:
-            for o in finder.find(run.text, question.id):
-                found[(question.id, o.term.ru, run.text[o.start:o.end])] += 1
+            for o in finder.find(run, question.id):
+                found[(question.id, o.term.ru, run[o.start:o.end])] += 1
     return found
 
 

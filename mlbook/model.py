@@ -148,11 +148,16 @@ class Term:
 
     def name(self, language: str) -> str:
         """The name in `language` (the book's), the English one where it has none."""
-        return self.ru if language.split("-")[0] == "ru" and self.ru else self.en
+        return self.ru if is_russian(language) and self.ru else self.en
 
     def other_name(self, language: str) -> str:
         """The name in the other language of the pair ('' where there is none)."""
-        return self.en if language.split("-")[0] == "ru" and self.ru else self.ru
+        return self.en if is_russian(language) and self.ru else self.ru
+
+
+def is_russian(language: str) -> bool:
+    """Whether a BCP 47 tag (`ru`, `ru-RU`) names Russian: the glossary's names pair Russian with English."""
+    return language.split("-")[0] == "ru"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,12 +23,17 @@ ENGLISH_BANK = ROOT / "tests" / "sample" / "qa-en"
 ENGLISH_GLOSSARY = ROOT / "tests" / "sample" / "qa-en-glossary.yaml"
 
 
-def page_texts(pdf: Path) -> list[str]:
-    """Each page's text (index 0 is page 1) in the order it is drawn (pdftotext's own order puts a
-    line with a formula picture elsewhere), hyphenated words joined."""
+def raw_pages(pdf: Path) -> list[str]:
+    """Each page's text (index 0 is page 1), its lines in the order they are drawn (pdftotext's own order
+    puts a line with a formula picture elsewhere)."""
     raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], check=True,
                          capture_output=True, text=True).stdout
-    return [_joined(page) for page in raw.split("\f")[:-1]]  # the text ends with a form feed
+    return raw.split("\f")[:-1]  # the text ends with a form feed
+
+
+def page_texts(pdf: Path) -> list[str]:
+    """Each page's text as one line, hyphenated words joined."""
+    return [_joined(page) for page in raw_pages(pdf)]
 
 
 def _joined(text: str) -> str:
@@ -38,14 +43,13 @@ def _joined(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def index_text(pdf: Path, pages: list[str], heading: str) -> str:
-    """The index's body in the order it is drawn, running headers and page numbers left out."""
-    first = min(i for i, page in enumerate(pages) if page.strip().startswith(heading))
+def index_text(raw: list[str], heading: str) -> str:
+    """The index's body (`raw`: `raw_pages`) in the order it is drawn, running headers and page numbers
+    left out."""
+    first = min(i for i, page in enumerate(raw) if _joined(page).strip().startswith(heading))
     lines = []
-    for number in range(first + 1, len(pages) + 1):
-        raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-f", str(number), "-l", str(number), str(pdf),
-                              "-"], check=True, capture_output=True, text=True).stdout
-        kept = [line for line in raw.strip("\f\n").split("\n") if line.strip() != heading]
+    for page in raw[first:]:
+        kept = [line for line in page.strip("\n").split("\n") if line.strip() != heading]
         if kept and kept[-1].strip().isdigit():
             kept.pop()  # the page number
         lines += kept
@@ -77,10 +81,11 @@ def listed_entries(book, text: str) -> list[tuple[subject_index.Entry, list[int]
 def assert_every_listed_page_shows_its_term(pdf: Path, content: Path, heading: str) -> int:
     book = load(content)
     finder = terms.TermFinder(book.glossary)
-    pages = page_texts(pdf)
-    bodies = page_bodies(pdf, book)
+    raw = raw_pages(pdf)
+    pages = [_joined(page) for page in raw]
+    bodies = page_bodies(raw, book)
     checked = 0
-    for entry, listed in listed_entries(book, index_text(pdf, pages, heading)):
+    for entry, listed in listed_entries(book, index_text(raw, heading)):
         assert listed, f"«{entry.heading}» lists no page"
         for number in listed:
             on_page = {occurrence.term for occurrence in finder.find(pages[number - 1])}
@@ -90,14 +95,13 @@ def assert_every_listed_page_shows_its_term(pdf: Path, content: Path, heading: s
     return checked
 
 
-def page_bodies(pdf: Path, book) -> list[str]:
-    """Each page's text without its running header and page number (the text a reader reads on)."""
+def page_bodies(raw: list[str], book) -> list[str]:
+    """Each page's text (`raw`: `raw_pages`) without its running header and page number (the text a
+    reader reads on)."""
     headers = {f"{s.number} {s.title}" for s in book.sections} | {
         f"{sub.number} {sub.title}" for s in book.sections for sub in s.subsections if sub.title}
-    raw = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(pdf), "-"], check=True,
-                         capture_output=True, text=True).stdout
     bodies = []
-    for page in raw.split("\f")[:-1]:
+    for page in raw:
         lines = [line for line in page.split("\n") if line.strip() and line.strip() not in headers]
         if lines and lines[-1].strip().isdigit():
             lines.pop()
@@ -199,9 +203,9 @@ def test_terms_are_found_by_lemma_and_form_never_in_code_formulas_or_addresses()
     assert finder.find("https://example.org/BatchNorm и www.bn.org/BN") == []
     tokens = list(terms.parse_for_reading("`BatchNorm` и $BN$ и [https://x.org/BN](https://x.org/BN)\n\n"
                                           "```python\nBatchNorm\n```\n"))
-    assert [run.text for run in terms.prose_runs(tokens)] == [" и ", " и "]
+    assert list(terms.prose_runs(tokens)) == [" и ", " и "]
     lines = list(terms.parse_for_reading("Обучаем батч-\nнормализацию и BN\nслои.\n"))
-    assert [run.text for run in terms.prose_runs(lines)] == ["Обучаем батч-\nнормализацию и BN\nслои."]
+    assert list(terms.prose_runs(lines)) == ["Обучаем батч-\nнормализацию и BN\nслои."]
 
 
 def test_a_term_of_several_words_matches_them_in_a_row_and_the_longer_wins():
@@ -277,7 +281,7 @@ def test_the_real_glossary_passes_the_check_with_every_term_found():
     book = load(CONTENT)
     found = subject_index.entries(book)
     assert len(book.glossary) >= 250
-    assert all(entry.all_questions for entry in found.values())
+    assert all(entry.questions for entry in found.values())
     assert all(term.ru and term.en and term.definition for term in book.glossary)
 
 

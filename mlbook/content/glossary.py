@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mlbook.errors import Problems
 from mlbook.markup import terms
-from mlbook.model import Book, Location, Term
+from mlbook.model import Book, Location, Term, is_russian
 from mlbook.content.yamlsafe import LineDict, LineList
 from mlbook.text import character_name, unwanted_character
 
@@ -59,7 +59,7 @@ def _term(item, where: Location, language: str, problems: Problems) -> Term | No
         if key not in KEYS:
             problems.add(_line(item, key, where), f"unknown field '{key}' (a term has: {', '.join(KEYS)})")
             ok = False
-    required = {"en", "definition"} | ({"ru"} if _russian(language) else set())
+    required = {"en", "definition"} | ({"ru"} if is_russian(language) else set())
     texts = {key: _text(item, key, where, key in required, problems) for key in ("ru", "en", "definition", "parent")}
     lists = {key: _texts(item, key, where, problems) for key in ("forms", "see_also", "not_in")}
     if None in texts.values() or None in lists.values() or not ok:
@@ -77,10 +77,6 @@ def _term(item, where: Location, language: str, problems: Problems) -> Term | No
     return term
 
 
-def _russian(language: str) -> bool:
-    return language.split("-")[0] == "ru"
-
-
 def _line(item: LineDict, key: str, where: Location) -> Location:
     return Location(where.path, item.key_lines.get(key, where.line))
 
@@ -96,10 +92,7 @@ def _text(item: LineDict, key: str, where: Location, required: bool, problems: P
     if "\n" in value.strip():
         problems.add(_line(item, key, where), f"'{key}' must be one line")
         return None
-    bad = unwanted_character(value)
-    if bad is not None:
-        problems.add(_line(item, key, where), f"'{key}' contains an invisible or control character"
-                     f" ({character_name(bad.group())}); delete it")
+    if _has_unwanted_character(value, item, key, where, problems):
         return None
     return " ".join(value.split())
 
@@ -111,13 +104,18 @@ def _texts(item: LineDict, key: str, where: Location, problems: Problems) -> lis
     if not isinstance(value, list) or not all(isinstance(entry, str) and entry.strip() for entry in value):
         problems.add(_line(item, key, where), f"'{key}' must be a list of names ([A, B])")
         return None
-    for entry in value:
-        bad = unwanted_character(entry)
-        if bad is not None:
-            problems.add(_line(item, key, where), f"'{key}' contains an invisible or control character"
-                         f" ({character_name(bad.group())}); delete it")
-            return None
+    if any(_has_unwanted_character(entry, item, key, where, problems) for entry in value):
+        return None
     return [" ".join(entry.split()) for entry in value]
+
+
+def _has_unwanted_character(value: str, item: LineDict, key: str, where: Location, problems: Problems) -> bool:
+    """Report a control or invisible character in `value` (the text of field `key`); True if there is one."""
+    bad = unwanted_character(value)
+    if bad is not None:
+        problems.add(_line(item, key, where), f"'{key}' contains an invisible or control character"
+                     f" ({character_name(bad.group())}); delete it")
+    return bad is not None
 
 
 def name_key(name: str) -> str:
@@ -138,7 +136,7 @@ def _check_unique(found: tuple[Term, ...], language: str, problems: Problems) ->
     forms: dict[str, Term] = {}
     for term in found:
         for form in dict.fromkeys(terms.names_of(term)):
-            key = form if sum(ch.isupper() for ch in form) >= 2 else name_key(form)
+            key = form if terms.has_capitals(form) else name_key(form)
             other = forms.setdefault(key, term)
             if other is not term and name_key(other.name(language)) != name_key(term.name(language)):
                 problems.add(term.source, f"'{form}' names two terms: '{other.name(language)}' (line"

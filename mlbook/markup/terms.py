@@ -3,9 +3,10 @@
 A Russian word is found by its lemma (pymorphy3 and its dictionary: «батч-нормализацией» is
 «батч-нормализация»; a word with several readings matches any of them), a Latin one without its plural
 or possessive ending, case aside («normalizations» is «normalization», «objects» is not «objectness») —
-except a form of two or more capital letters (`BN`, `NMS`, `mAP`), which matches only as written. A term of several words matches them in a row,
-with nothing but spaces, a dash or a slash between; where two terms overlap, the longer wins. Only prose is searched:
-never code, formulas, addresses or a link whose text is its address.
+except a form of two or more capital letters (`BN`, `NMS`, `mAP`), which matches only as written. A
+term of several words matches them in a row, with nothing but spaces, a dash or a slash between; where
+two terms overlap, the longer wins. Only prose is searched: never code, formulas, addresses or a link
+whose text is its address.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ _JOINED = re.compile(r"[-‐‑–—.'’]")
 """A sign that joins two words into one (`батч-нормализация`, `R-CNN`, `i.i.d`, `Д'Агостино`): a term
 may not start or end inside such a word (`CNN` is not found in `R-CNN`)."""
 _CYRILLIC = re.compile(r"[а-яёА-ЯЁ]")
-_LATIN = re.compile(r"[A-Za-z]")
 _ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+|\S+@\S+\.\w+")
 _BETWEEN_WORDS = re.compile(r"[\s\u00a0\u202f]+|[\s\u00a0\u202f]*[-‐‑–—/][\s\u00a0\u202f]*|[.'’]")
 """What may stand between the words of a term: spaces, a hyphen, dash or slash (`Манна–Уитни` is
@@ -55,14 +55,14 @@ def _morphology():
 
 @lru_cache(maxsize=200_000)
 def word_keys(word: str) -> frozenset[str]:
-    """What a word of the text is matched by: the lemmas of its readings (Russian), its stem (Latin),
+    """What a word of the text is matched by: the lemmas of its readings (Russian), its singular (Latin),
     and the word as written (for forms in capitals)."""
     keys = {word}
     lower = word.lower().replace("ё", "е")
     if _CYRILLIC.search(word):
-        keys.update(_lemmas(lower))
+        keys.update(_KEPT.get(lower))
     else:
-        keys.add(_latin_stem(lower))
+        keys.add(_english_singular(lower))
     return frozenset(keys)
 
 
@@ -78,6 +78,7 @@ class _KeptLemmas:
         return cache.entry("terms", ".json", cache.versions("pymorphy3", "pymorphy3-dicts-ru"), "lemmas")
 
     def get(self, word: str) -> list[str]:
+        """The lemmas of the readings of `word` (lower case, ё as е), the likeliest first."""
         if self.lemmas is None:
             try:
                 self.lemmas = json.loads(self.file().read_text(encoding="utf-8"))
@@ -98,17 +99,9 @@ class _KeptLemmas:
 _KEPT = _KeptLemmas()
 
 
-def _lemmas(lower: str) -> list[str]:
-    return _KEPT.get(lower)
-
-
 def keep_lemmas() -> None:
     """Write the lemmas parsed since the last call to the cache (a build calls it after the check)."""
     _KEPT.save()
-
-
-def _latin_stem(lower: str) -> str:
-    return _english_singular(lower)
 
 
 def _english_singular(word: str) -> str:
@@ -131,16 +124,20 @@ def _pattern_keys(word: str) -> frozenset[str]:
     in capitals (`BN`, `mAP`) only as written; a Russian word in pymorphy3's dictionary by its lemma; one
     it does not know (`трансформер`, `лосс`) by itself or any lemma pymorphy3 guesses for it — its guesses
     for a word it does not know differ between the word's forms."""
-    if sum(ch.isupper() for ch in word) >= 2 and not _CYRILLIC.search(word):
+    if has_capitals(word) and not _CYRILLIC.search(word):
         return frozenset({word})
     lower = word.lower().replace("ё", "е")
     if not _CYRILLIC.search(word):
-        return frozenset({_latin_stem(lower)})
-    morphology = _morphology()
-    parses = morphology.parse(lower)
-    if morphology.word_is_known(lower):
-        return frozenset({parses[0].normal_form.replace("ё", "е")})
-    return frozenset({lower} | {parse.normal_form.replace("ё", "е") for parse in parses})
+        return frozenset({_english_singular(lower)})
+    lemmas = _KEPT.get(lower)
+    if _morphology().word_is_known(lower):
+        return frozenset(lemmas[:1])
+    return frozenset({lower, *lemmas})
+
+
+def has_capitals(form: str) -> bool:
+    """Two or more capital letters (`BN`, `mAP`): an abbreviation, found only as written."""
+    return sum(ch.isupper() for ch in form) >= 2
 
 
 def names_of(term: Term) -> list[str]:
@@ -149,7 +146,8 @@ def names_of(term: Term) -> list[str]:
 
 
 def anchor_key(term: Term) -> str:
-    """A short stable key of a term (from its name), for anchors in the book: `ix-<key>-…`."""
+    """A short stable key of a term (from its name): its index and glossary entries' ids (`ixe-KEY`,
+    `gl-KEY`) and its pages in the page map."""
     return hashlib.sha1((term.ru or term.en).casefold().encode()).hexdigest()[:8]
 
 
@@ -222,43 +220,29 @@ REFERENCE_HEADINGS = {"источники", "литература", "sources", "
 at the titles of the papers an answer cites)."""
 
 
-@dataclass(frozen=True)
-class ProseRun:
-    """Consecutive text of one inline token — its children `start` to `end`, text and soft line breaks —
-    as one string (a term may run over a line break of the Markdown source)."""
-
-    token: Token
-    start: int
-    end: int
-    text: str
-
-
-def prose_runs(tokens: Iterable[Token]) -> Iterator[ProseRun]:
-    """Every run of prose in parsed Markdown: text outside code, formulas, raw HTML and links that show
-    their own address, up to a heading of sources."""
+def prose_runs(tokens: Iterable[Token]) -> Iterator[str]:
+    """Every run of prose in parsed Markdown — consecutive text and soft line breaks of an inline token, as
+    one string (a term may run over a line break of the source): text outside code, formulas, raw HTML
+    and links that show their own address, up to a heading of sources."""
     tokens = list(tokens)
     for position, token in enumerate(tokens):
         if (token.type == "heading_open" and position + 1 < len(tokens)
                 and tokens[position + 1].content.strip().rstrip(":").casefold() in REFERENCE_HEADINGS):
             return
         if token.type == "inline":
-            yield from _runs_of(token)
+            yield from _runs_of(token.children or [])
 
 
-def _runs_of(token: Token) -> Iterator[ProseRun]:
-    children = token.children or []
+def _runs_of(children: list[Token]) -> Iterator[str]:
     links: list[bool] = []  # for each open link: whether its text is its address
-    start = None
-    for index, child in enumerate(children + [None]):
-        prose = child is not None and child.type in ("text", "softbreak") and not any(links)
-        if prose and start is None:
-            start = index
-        if not prose and start is not None:
-            text = "".join("\n" if c.type == "softbreak" else c.content for c in children[start:index])
-            yield ProseRun(token, start, index, text)
-            start = None
-        if child is None:
-            break
+    run: list[str] = []
+    for index, child in enumerate(children):
+        if child.type in ("text", "softbreak") and not any(links):
+            run.append("\n" if child.type == "softbreak" else child.content)
+            continue
+        if run:
+            yield "".join(run)
+            run = []
         if child.type == "link_open":
             following = children[index + 1] if index + 1 < len(children) else None
             links.append(following is not None and following.type == "text" and (
@@ -266,6 +250,8 @@ def _runs_of(token: Token) -> Iterator[ProseRun]:
                 or _ADDRESS.match(following.content.strip()) is not None))
         elif child.type == "link_close" and links:
             links.pop()
+    if run:
+        yield "".join(run)
 
 
 @lru_cache(maxsize=4)
@@ -309,7 +295,7 @@ def _prose_counts(finder: TermFinder, question: Question) -> list[tuple[Term, in
     counts: dict[Term, int] = {}
     points = [token for point in question.key_points for token in parse_inline_for_reading(point)]
     for run in [*prose_runs(parse_for_reading(question.body)), *prose_runs(points)]:
-        for occurrence in finder.find(run.text, question.id):
+        for occurrence in finder.find(run, question.id):
             counts[occurrence.term] = counts.get(occurrence.term, 0) + 1
     return list(counts.items())
 

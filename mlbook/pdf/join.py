@@ -91,7 +91,6 @@ def _link_across_parts(book: pikepdf.Pdf) -> None:
                     annotation.Contents = String(uri[len(FOREIGN_LINK):])
 
 
-
 def _named_destinations(book: pikepdf.Pdf, parts: list[LaidOutPart], starts: list[int]) -> None:
     """One name tree with every anchor of every part (the part that holds an id first wins)."""
     destinations: dict[str, Array] = {}

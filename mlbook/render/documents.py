@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from urllib.parse import quote, urlencode
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +13,7 @@ from mlbook import cache
 from mlbook.labels import labels
 from mlbook.render import search, subject_index
 from mlbook.markup.markdown import AnswerRenderer, pygments_css, question_html, question_text  # noqa: F401 (re-exported)
-from mlbook.model import Book, Question, Section, Subsection
+from mlbook.model import Book, Question, Section, Subsection, is_russian
 from mlbook.render.mock import mock_pages
 from mlbook.urls import is_safe_href
 
@@ -142,7 +141,7 @@ def back_matter_context(book: Book) -> dict:
     return dict(glossary=subject_index.glossary_order(book, found),
                 glossary_reverse=subject_index.reverse_order(book, found),
                 index_groups=subject_index.groups(book, found),
-                other_language="en" if book.language.split("-")[0] == "ru" else "ru")
+                other_language="en" if is_russian(book.language) else "ru")
 
 
 def _context(book: Book, edition: str, href, answers_on: bool, key_points_on: bool | None = None):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from mlbook.content.glossary import name_key, names_to_terms
 from mlbook.markup import terms
-from mlbook.model import Book, Question, Term
+from mlbook.model import Book, Question, Term, is_russian
 
 DIGITS = "0–9"
 _CYRILLIC = re.compile(r"[а-яё]")
@@ -33,15 +33,9 @@ class Entry:
     main: list[Question] = field(default_factory=list)
     """Questions whose text names the term, in book order."""
     questions: list[Question] = field(default_factory=list)
-    """Questions whose answer uses it (main ones included when they do), in book order."""
+    """Questions whose text names it or whose answer uses it, each once, in book order."""
     see_also: list[Entry] = field(default_factory=list)
     subentries: list[Entry] = field(default_factory=list)
-
-    @property
-    def all_questions(self) -> list[Question]:
-        """Main and other questions, each once, in book order."""
-        seen = {q.id: q for q in self.main + self.questions}
-        return sorted(seen.values(), key=_book_order)
 
 
 @dataclass
@@ -85,16 +79,17 @@ def letter_of(name: str) -> str:
 
 
 def script_order(language: str) -> tuple[str, ...]:
-    return ("cyrillic", "latin", "other") if language.split("-")[0] == "ru" else ("latin", "cyrillic", "other")
+    return ("cyrillic", "latin", "other") if is_russian(language) else ("latin", "cyrillic", "other")
 
 
 def entries(book: Book) -> dict[Term, Entry]:
     """Every term's entry, with the questions that name it and those whose answers use it."""
     found = {term: Entry(term, term.name(book.language), terms.anchor_key(term)) for term in book.glossary}
     for question in book.questions:
-        for term in terms.terms_in_title(book.glossary, question):
+        named = terms.terms_in_title(book.glossary, question)
+        for term in named:
             found[term].main.append(question)
-        for term in terms.terms_in_question(book.glossary, question):
+        for term in named | set(terms.terms_in_question(book.glossary, question)):
             found[term].questions.append(question)
     by_name = {key: found[term] for key, term in names_to_terms(book.glossary, book.language).items()}
     for entry in found.values():
@@ -133,9 +128,5 @@ def reverse_order(book: Book, found: dict[Term, Entry]) -> list[tuple[str, Entry
     """(other-language name, entry) for the reverse list (English → Russian), in that name's order."""
     pairs = [(entry.term.other_name(book.language), entry) for entry in found.values()]
     pairs = [(name, entry) for name, entry in pairs if name]
-    other = "ru" if book.language.split("-")[0] != "ru" else "en"
+    other = "en" if is_russian(book.language) else "ru"
     return sorted(pairs, key=lambda pair: sort_key(pair[0], other))
-
-
-def _book_order(question: Question) -> tuple[int, ...]:
-    return tuple(int(part) for part in question.number.split("."))
