@@ -3,6 +3,7 @@ collation rules, the glossary is checked like the questions, and every edition h
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -130,6 +131,23 @@ def test_every_page_the_real_index_lists_shows_its_term(book_outputs):
 
 def test_every_page_the_sample_index_lists_shows_its_term(sample_outputs):
     assert assert_every_listed_page_shows_its_term(sample_outputs / "book.pdf", SAMPLE, "Предметный указатель") >= 6
+
+
+def test_the_reverse_list_gives_the_page_of_each_glossary_entry(book_outputs):
+    """Every line of the English → Russian list, in its order, names the page where the Russian term's
+    glossary entry is (its page number is written into the HTML from the page map, not generated)."""
+    book = load(CONTENT)
+    pages = page_texts(book_outputs / "book.pdf")
+    first = min(i for i, page in enumerate(pages) if "English → русский" in page)
+    text = " ".join(pages[first:]).split("English → русский", 1)[1]
+    found = subject_index.entries(book)
+    position = 0
+    for name, entry in subject_index.reverse_order(book, found):
+        match = re.compile(rf"{re.escape(name)} — {re.escape(entry.heading)}, с\. (\d+)").search(text, position)
+        assert match, f"«{name} — {entry.heading}» not in the list where its order puts it"
+        position = match.end()
+        shown = f"{entry.heading} {entry.other_name} — " if entry.other_name else f"{entry.heading} — "
+        assert shown in pages[int(match.group(1)) - 1], f"{entry.heading}: p. {match.group(1)}"
 
 
 def test_the_glossary_and_the_index_are_in_the_contents_and_bookmarks(sample_outputs):
@@ -306,6 +324,21 @@ def test_the_web_edition_has_the_index_and_the_glossary_pages(site):
     assert 'href="subject-index.html"' in start and 'href="glossary.html"' in start
     assert re.search(r'<a href="section-\d\.html#q-[a-z0-9-]+"', index)
     assert '<span class="other-name" lang="en" xml:lang="en">batch normalization</span>' in glossary
+
+
+def test_the_glossary_gives_another_name_only_where_it_differs(site):
+    """Adam is Adam in both languages: its entry does not repeat the name, and the English → Russian
+    list does not pair it with itself; every term with a distinct English name is in that list once."""
+    book = load(CONTENT)
+    glossary = (site / "glossary.html").read_text(encoding="utf-8")
+    adam = re.search(r'<dt id="gl-[^"]+"><a class="to-index" [^>]*>Adam</a>(.*?)</dt>', glossary)
+    assert adam and "other-name" not in adam.group(1)
+    reverse = re.findall(r'<li><span lang="en" xml:lang="en">(.*?)</span> — <a href="#gl-[^"]+"[^>]*>(.*?)</a></li>',
+                         glossary)
+    assert ("batch normalization", "батч-нормализация") in reverse
+    assert all(english.casefold() != russian.casefold() for english, russian in reverse)
+    distinct = [term for term in book.glossary if term.en.casefold() != term.ru.casefold()]
+    assert sorted(html.unescape(english) for english, _ in reverse) == sorted(term.en for term in distinct)
 
 
 # --- a bank in English -----------------------------------------------------------------------------------

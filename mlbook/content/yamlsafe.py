@@ -1,4 +1,8 @@
-"""YAML reading for untrusted content: safe types only, no aliases, line numbers kept."""
+"""YAML reading for untrusted content: safe types only, no aliases, line numbers kept.
+
+libyaml (PyYAML's C parser) reads the text when PyYAML has it, ten times faster than PyYAML's own;
+a text it refuses, or one with an alias, is read again by PyYAML's parser, which says what is wrong
+in the words and at the line the error messages have always had."""
 
 from __future__ import annotations
 
@@ -61,9 +65,51 @@ class _Loader(yaml.SafeLoader):
 _Loader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
 
+if yaml.__with_libyaml__:
+    class _FastLoader(yaml.CSafeLoader):
+        """libyaml's scanner, parser and composer; the constructors above."""
+
+    _FastLoader.add_constructor("tag:yaml.org,2002:map", _Loader.construct_yaml_map)
+    _FastLoader.add_constructor("tag:yaml.org,2002:seq", _Loader.construct_yaml_seq)
+else:
+    _FastLoader = None
+
 
 def parse_yaml(text: str):
     """Parse YAML text into plain data with line numbers; raise YamlProblem on any error."""
+    if _FastLoader is not None:
+        loader = _FastLoader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            if not _has_alias(node):
+                return loader.construct_document(node)
+        except yaml.YAMLError:
+            pass  # PyYAML's parser below reports it
+        finally:
+            loader.dispose()
+    return _parse_with_pyyaml(text)
+
+
+def _has_alias(root: yaml.Node) -> bool:
+    """Whether a node is reached twice: libyaml's composer makes an alias the node its anchor named."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return False
+
+
+def _parse_with_pyyaml(text: str):
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
     except yaml.MarkedYAMLError as exc:

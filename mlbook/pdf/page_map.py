@@ -64,6 +64,7 @@ class BookPart:
         own = self.anchors
         template = _INDEX_PAGES.sub(lambda match: index_pages(match.group(1), match.group(2).split(), pages),
                                     self.template)
+        template = _PAGE_OF.sub(lambda match: str(pages.anchors.get(match.group(1), UNKNOWN_PAGE)), template)
 
         def number(match: re.Match) -> str:
             attributes, target = match.groups()
@@ -82,6 +83,9 @@ class BookPart:
         return html
 
 
+_PAGE_OF = re.compile(r'<span class="page-of" data-anchor="([^"]*)"></span>')
+"""The page of an anchor as plain text (the glossary's reverse list: a number the CSS generates after a
+link is a box of its own, and 280 of them were a tenth of the glossary's layout time)."""
 _INDEX_PAGES = re.compile(r'<span class="ix-pages" data-term="([^"]*)" data-main="([^"]*)"></span>')
 """An index entry's pages, to be filled in: its term's key, and the anchors of the questions whose
 subject it is (`templates/book.html.j2`)."""
@@ -89,8 +93,8 @@ subject it is (`templates/book.html.j2`)."""
 
 def index_pages(term: str, main: list[str], pages: PageMap) -> str:
     """`, 12, 45–47, <b>52</b>`: every page that shows the term, runs of pages as ranges, the pages of the
-    main questions in bold and on their own. (Not links: 3,000 link boxes doubled the index's layout
-    time, and the build's budget for the index is a tenth of the book's.)"""
+    main questions in bold and on their own. Plain text, not links or a span: every box costs the layout
+    time (3,000 link boxes doubled the index's), and the build's budget for the index is a tenth of the book's."""
     bold = {pages.anchors[anchor] for anchor in main if anchor in pages.anchors}
     shown = []
     for run in _runs(sorted(set(pages.terms.get(term, ())) | bold), bold):
@@ -98,7 +102,7 @@ def index_pages(term: str, main: list[str], pages: PageMap) -> str:
             shown.append(f"<b>{run[0]}</b>")
         else:
             shown.append(str(run[0]) if len(run) == 1 else f"{run[0]}–{run[-1]}")
-    return f'<span class="ix-pages">, {", ".join(shown)}</span>' if shown else ""
+    return f', {", ".join(shown)}' if shown else ""
 
 
 def _runs(numbers: list[int], alone: set[int]) -> list[list[int]]:

@@ -36,6 +36,9 @@ class Entry:
     """Questions whose text names it or whose answer uses it, each once, in book order."""
     see_also: list[Entry] = field(default_factory=list)
     subentries: list[Entry] = field(default_factory=list)
+    other_name: str = ""
+    """The term's name in the other language; "" when it has none or it is the heading again (Adam,
+    ImageNet): the glossary does not repeat a name, and the reverse list does not pair it with itself."""
 
 
 @dataclass
@@ -84,7 +87,7 @@ def script_order(language: str) -> tuple[str, ...]:
 
 def entries(book: Book) -> dict[Term, Entry]:
     """Every term's entry, with the questions that name it and those whose answers use it."""
-    found = {term: Entry(term, term.name(book.language), terms.anchor_key(term)) for term in book.glossary}
+    found = {term: _entry(term, book.language) for term in book.glossary}
     for question in book.questions:
         named = terms.terms_in_title(book.glossary, question)
         for term in named:
@@ -101,6 +104,12 @@ def entries(book: Book) -> dict[Term, Entry]:
     for entry in found.values():
         entry.subentries.sort(key=lambda sub: sort_key(sub.heading, book.language))
     return found
+
+
+def _entry(term: Term, language: str) -> Entry:
+    heading, other = term.name(language), term.other_name(language)
+    return Entry(term, heading, terms.anchor_key(term),
+                 other_name="" if other.casefold() == heading.casefold() else other)
 
 
 def groups(book: Book, found: dict[Term, Entry] | None = None) -> list[Group]:
@@ -126,7 +135,6 @@ def glossary_order(book: Book, found: dict[Term, Entry]) -> list[Entry]:
 
 def reverse_order(book: Book, found: dict[Term, Entry]) -> list[tuple[str, Entry]]:
     """(other-language name, entry) for the reverse list (English → Russian), in that name's order."""
-    pairs = [(entry.term.other_name(book.language), entry) for entry in found.values()]
-    pairs = [(name, entry) for name, entry in pairs if name]
+    pairs = [(entry.other_name, entry) for entry in found.values() if entry.other_name]
     other = "en" if is_russian(book.language) else "ru"
     return sorted(pairs, key=lambda pair: sort_key(pair[0], other))
