@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
+import statistics
 import re
 import shutil
 import subprocess
@@ -141,6 +143,39 @@ def book_builds(content: Path, work: Path, cache: Path) -> dict[str, float]:
     return times
 
 
+def back_matter_cost(content: Path, work: Path, cache: Path, pairs: int) -> tuple[float, float] | None:
+    """What the glossary and the subject index add to a full build: the bank with and without its
+    `glossary.yaml`, all parts laid out, alternating (`pairs` times each, the order swapped every pair, so
+    that the machine's drift falls on both); the medians' ratio of wall time and of CPU time (the build
+    and its workers). None for a bank without a glossary."""
+    if not (content / "glossary.yaml").is_file():
+        return None
+    banks = {"with": content, "without": work / "content-without-glossary"}
+    shutil.copytree(content, banks["without"])
+    (banks["without"] / "glossary.yaml").unlink()
+    caches = {"with": cache, "without": work / "cache-without-glossary"}
+    shutil.copytree(cache, caches["without"])  # the same formulas; its own page map, made by this build
+    subprocess.run([PY, "build.py", "pdf", "-q", "--content", str(banks["without"]), "--out", str(work / "out-ab")],
+                   cwd=ROOT, env={**os.environ, "MLBOOK_CACHE": str(caches["without"])}, check=True)
+    runs: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
+    for pair in range(pairs):
+        for kind in ("with", "without") if pair % 2 == 0 else ("without", "with"):
+            shutil.rmtree(caches[kind] / "layout" / "parts")
+            before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+            subprocess.run([PY, "build.py", "pdf", "-q", "--content", str(banks[kind]), "--out", str(work / "out-ab")],
+                           cwd=ROOT, env={**os.environ, "MLBOOK_CACHE": str(caches[kind])}, check=True)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            runs[kind].append((time.perf_counter() - start, after.ru_utime + after.ru_stime
+                               - before.ru_utime - before.ru_stime))
+    wall = {kind: statistics.median(w for w, _ in runs[kind]) for kind in runs}
+    cpu = {kind: statistics.median(c for _, c in runs[kind]) for kind in runs}
+    for kind in ("with", "without"):
+        name = f"A/B: all parts laid out, {kind} glossary.yaml (median of {pairs}, CPU {cpu[kind]:.1f} s)"
+        ROWS.append((name, wall[kind], None, None))
+        print(f"{name}: {wall[kind]:.2f} s ({', '.join(f'{w:.1f}' for w, _ in runs[kind])})", flush=True)
+    return wall["with"] / wall["without"], cpu["with"] / cpu["without"]
+
+
 def make_all(content: Path, out: Path, cache: Path) -> float:
     env = {"MLBOOK_CACHE": str(cache)}
     measured("make all (both cores)", ["make", "-s", "all", f"OUT={out}", f"BANK={content}"], env)
@@ -245,7 +280,7 @@ def fresh_clone(work: Path) -> tuple[float, float] | None:
     return seconds, float(size)
 
 
-def report(times, peer_pdf, noop_all, scale, clone) -> None:
+def report(times, peer_pdf, noop_all, scale, clone, back_matter) -> None:
     print(f"\n{'measurement':<72} {'seconds':>9} {'RSS MB':>9} {'PSS MB':>9}")
     print("-" * 102)
     for name, seconds, rss, pss in ROWS:
@@ -262,6 +297,9 @@ def report(times, peer_pdf, noop_all, scale, clone) -> None:
         ("peak memory (PSS) of the book build ≤ 1000 MB", max(times["full MB"], times["cold MB"]), 1000.0),
         ("empty cache ≤ 1.2× the full build", times["cold"] / times["full"], 1.2),
     ]
+    if back_matter:
+        checks += [("glossary and index: full build with / without ≤ 1.10", back_matter[0], 1.10),
+                   ("glossary and index: CPU with / without (the build and its workers)", back_matter[1], None)]
     if 1 in scale and 4 in scale:
         checks += [("4× bank time ≤ 4.4× the 1× bank", scale[4][0] / scale[1][0], 4.4),
                    ("4× bank peak memory (PSS) ≤ 1000 MB", scale[4][1], 1000.0)]
@@ -281,6 +319,8 @@ def main() -> None:
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--scales", default="1,4", help="bank sizes for the scaling run (default 1,4)")
     parser.add_argument("--no-clone", action="store_true", help="skip the fresh-clone `make pdf` row")
+    parser.add_argument("--pairs", type=int, default=3,
+                        help="alternating builds with and without the glossary, each (default 3; 0 skips them)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mlbook-bench-") as work:
         work = Path(work)
@@ -289,11 +329,12 @@ def main() -> None:
         cache = work / "cache"
         peer_pdf = peer(content, work / "peer")
         times = book_builds(content, work, cache)
+        back_matter = back_matter_cost(content, work, cache, args.pairs) if args.pairs else None
         noop_all = make_all(content, work / "all", cache)
         scale = scaling(args.content.resolve(), work, work / "scale-cache",
                         [int(f) for f in args.scales.split(",") if f])
         clone = None if args.no_clone else fresh_clone(work)
-        report(times, peer_pdf, noop_all, scale, clone)
+        report(times, peer_pdf, noop_all, scale, clone, back_matter)
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}")
 
 
