@@ -421,6 +421,38 @@ def test_page_numbers_that_never_settle_are_an_error_not_a_loop(sample_copy, tmp
     assert not (tmp_path / "out" / "book.pdf").exists()
 
 
+def test_page_numbers_that_go_round_a_cycle_settle_with_a_blank_page(sample_copy, tmp_path, cache, monkeypatch):
+    """Part "a" is 98 pages when the page it names shows as "99" and 97 when it shows "100", and that page
+    moves with it: 99 → 100 → 99 … for ever, the build used to fail. Now the part is kept at its longer
+    length — a blank page at its end where the number makes it shorter — and the number it shows is true."""
+    target = '<html><head></head><body><p><a href="#q-target">x</a></p></body></html>'
+    monkeypatch.setattr(render, "render_book_parts", lambda book, page: [
+        ("front", "<html><head></head><body></body></html>"), ("a", target),
+        ("b", '<html><head></head><body><p id="q-target">t</p></body></html>')])
+    jobs = []
+
+    def lay_out(parts, progress=None, workers=None):
+        jobs.append({job.name: job.html for job in parts})
+        laid_out = []
+        for job in parts:
+            pages = {"front": 1, "b": 5}.get(job.name, (97 if 'data-page="100"' in job.html else 98)
+                                                   + job.html.count('class="blank-page"'))
+            anchors = {"q-target": (0, 0.0, 0.0)} if job.name == "b" else {}
+            laid_out.append(layout.LaidOutPart(job.name, None, pages, anchors, [], [], [{}] * pages, False))
+        return laid_out
+
+    monkeypatch.setattr(layout, "lay_out_parts", lay_out)
+    monkeypatch.setattr(layout, "measure_parts", lay_out)
+    book = load(sample_copy)
+    parts = write._laid_out_book(book, render.Page("book"), tmp_path / "book.pdf", None)
+    assert [part.pages for part in parts] == [1, 98, 5]  # b starts on p. 100
+    shown = [html["a"] for html in jobs if "a" in html]
+    assert 'data-page="99"' in "".join(shown) and 'data-page="100"' in shown[-1]  # it went round, then settled
+    assert shown[-1].count('class="blank-page"') == 1
+    assert page_map.read(page_map.kept_file(book, render.Page("book"))).anchors["q-target"] == 100
+    assert len(jobs) <= write.MAX_PASSES + 1
+
+
 def test_the_drawings_are_kept_only_while_a_pdf_is_written(sample_copy, tmp_path):
     from weasyprint.images import SVGImage
 

@@ -51,8 +51,9 @@ def write_pdf(html: str, book: Book, target: Path, progress=None) -> tuple[int, 
     return len(document.pages), warnings.messages
 
 
-MAX_PASSES = 4
-"""Layout passes before the page numbers must have settled (usually one; two on an empty cache)."""
+MAX_PASSES = 6
+"""Layout passes before the page numbers must have settled (usually one; two on an empty cache; up to five
+when they go round a cycle, see `_laid_out_book`)."""
 
 
 def write_book_pdf(book: Book, page: documents.Page, target: Path, progress=None) -> tuple[int, list[str]]:
@@ -82,10 +83,17 @@ def _laid_out_book(book: Book, page: documents.Page, target: Path, progress) -> 
                                          for part in parts], progress)
         pages = page_map.from_layout(measured, glossary)
     html = [part.html(pages) for part in parts]
+    maps: list[page_map.PageMap] = []
+    lengths: list[dict[str, int]] = []
+    floors: dict[str, int] = {}
     for _ in range(MAX_PASSES):
-        laid_out = layout.lay_out_parts([layout.Job(part.name, text, base_url, roots)
-                                         for part, text in zip(parts, html)], progress)
+        laid_out = _lay_out_at_least(parts, html, floors, base_url, roots, progress)
         pages = page_map.from_layout(laid_out, glossary)
+        lengths.append({part.name: part.pages for part in laid_out})
+        if pages in maps[:-1]:  # the map of an earlier pass again: the numbers go round a cycle
+            for name, most in _longest(lengths[maps.index(pages) + 1:]).items():
+                floors[name] = max(most, floors.get(name, 0))
+        maps.append(pages)
         changed = False
         for index, part in enumerate(parts):  # one part's HTML at a time: a large bank's is large
             text = part.html(pages)
@@ -97,6 +105,37 @@ def _laid_out_book(book: Book, page: documents.Page, target: Path, progress) -> 
         raise LayoutNotSettled(f"{target}: page numbers still changed after {MAX_PASSES} layout passes")
     page_map.write(map_file, pages)
     return laid_out
+
+
+def _longest(lengths: list[dict[str, int]]) -> dict[str, int]:
+    """The most pages each part had in the passes of a cycle, for the parts whose length changed.
+
+    A cycle: a part shows a number ("99") that makes it a page longer, which moves the page it names
+    ("100"), which makes it a page shorter, and so on (LaTeX's "labels may have changed", forever). Each
+    such part is then kept at its longer length, with blank pages at its end where the numbers it shows
+    would make it shorter: its length no longer depends on them, and the numbers settle."""
+    names = {name for passes in lengths for name in passes}
+    return {name: max(passes[name] for passes in lengths) for name in names
+            if len({passes[name] for passes in lengths}) > 1}
+
+
+def _lay_out_at_least(parts: list[page_map.BookPart], html: list[str], floors: dict[str, int], base_url: str,
+                      roots, progress) -> list[layout.LaidOutPart]:
+    """Every part laid out; one shorter than its floor (`_longest`) again, with blank pages to make it up."""
+    jobs = [layout.Job(part.name, text, base_url, roots) for part, text in zip(parts, html)]
+    laid_out = layout.lay_out_parts(jobs, progress)
+    short = {index: floors[part.name] - part.pages for index, part in enumerate(laid_out)
+             if floors.get(part.name, 0) > part.pages}
+    if short:
+        padded = layout.lay_out_parts([layout.Job(jobs[index].name, _with_blank_pages(jobs[index].html, count),
+                                                  base_url, roots) for index, count in short.items()], progress)
+        for index, part in zip(short, padded):
+            laid_out[index] = part
+    return laid_out
+
+
+def _with_blank_pages(html: str, count: int) -> str:
+    return html.replace("</body>", '<div class="blank-page"></div>' * count + "</body>", 1)
 
 
 def _return_freed_memory() -> None:
