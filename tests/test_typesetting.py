@@ -47,6 +47,21 @@ def test_cyrillic_text_in_formulas_renders_as_glyphs_not_boxes():
     assert svg.count("<path") == 4  # г, д, е and x are drawn as outlines (the space is not)
 
 
+def test_no_display_formula_of_the_book_is_taller_than_a_tenth_of_a_page():
+    """ziamath stretched the \\left( … \\right) around a sum with a subscripted set to 148 em, a formula
+    that took a page of its own (gradient accumulation); the book's tallest is under 8 em."""
+    from mlbook.content.load import load
+    from tests.conftest import CONTENT
+
+    heights = {}
+    for question in load(CONTENT).questions:
+        for formula in re.findall(r"\$\$(.+?)\$\$", question.body, re.DOTALL):
+            _, height, depth = math.svg_box(math.svg(formula.strip(), True))
+            heights[f"{question.id}: {formula.strip()[:60]}"] = height + depth
+    assert len(heights) > 100
+    assert {name: round(h, 1) for name, h in heights.items() if h > 10} == {}
+
+
 def test_a_figure_script_runs_only_when_it_changed(tmp_path, monkeypatch):
     monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "cache"))
     runs = tmp_path / "runs.txt"
