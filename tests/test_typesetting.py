@@ -62,6 +62,19 @@ def test_no_display_formula_of_the_book_is_taller_than_a_tenth_of_a_page():
     assert {name: round(h, 1) for name, h in heights.items() if h > 10} == {}
 
 
+def test_no_page_of_the_book_is_left_with_a_heading_alone(book_outputs):
+    """A code block of 40 lines or more may break across pages: kept whole, it moved to the next page and
+    left the one before with nothing but the heading kept with it (three such pages in the book)."""
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(book_outputs / "book.pdf"), "-"],
+                          check=True, capture_output=True, text=True).stdout
+    pages = text.split("\f")[:-1]
+    thin = {number: [line.strip() for line in page.splitlines() if line.strip()][1:-1]  # header, page number
+            for number, page in enumerate(pages, start=1) if number > 1}
+    assert {number: lines for number, lines in thin.items() if len(lines) < 3} == {}
+
+
 def test_a_figure_script_runs_only_when_it_changed(tmp_path, monkeypatch):
     monkeypatch.setenv("MLBOOK_CACHE", str(tmp_path / "cache"))
     runs = tmp_path / "runs.txt"

@@ -392,7 +392,14 @@ def _render_fence(self, tokens, idx, options, env):
     label = f'<span class="code-lang">{escape(language)}</span>' if language else ""
     if reason:
         label += f'<span class="code-note">{escape(_renderer_of(env).labels.code_not_run)}: {escape(reason)}</span>'
-    return f'<div class="code">{label}<pre class="highlight"><code>{code}</code></pre></div>\n'
+    kind = "code long" if token.content.count("\n") >= LONG_CODE_LINES else "code"
+    return f'<div class="{kind}">{label}<pre class="highlight"><code>{code}</code></pre></div>\n'
+
+
+LONG_CODE_LINES = 40
+"""A code block this long may break across pages in print (`.code.long`): kept whole, one that does not fit
+what is left of a page moved to the next and left the rest empty — after a heading that goes with it, a page
+with nothing but the heading."""
 
 
 def _highlighted(code: str, lexer, formatter: HtmlFormatter) -> str:
