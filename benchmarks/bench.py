@@ -155,15 +155,18 @@ def back_matter_cost(content: Path, work: Path, cache: Path, pairs: int) -> tupl
     (banks["without"] / "glossary.yaml").unlink()
     caches = {"with": cache, "without": work / "cache-without-glossary"}
     shutil.copytree(cache, caches["without"])  # the same formulas; its own page map, made by this build
-    subprocess.run([PY, "build.py", "pdf", "-q", "--content", str(banks["without"]), "--out", str(work / "out-ab")],
-                   cwd=ROOT, env={**os.environ, "MLBOOK_CACHE": str(caches["without"])}, check=True)
+
+    def build(kind: str) -> None:
+        subprocess.run([PY, "build.py", "pdf", "-q", "--content", str(banks[kind]), "--out", str(work / "out-ab")],
+                       cwd=ROOT, env={**os.environ, "MLBOOK_CACHE": str(caches[kind])}, check=True)
+
+    build("without")
     runs: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
     for pair in range(pairs):
         for kind in ("with", "without") if pair % 2 == 0 else ("without", "with"):
             shutil.rmtree(caches[kind] / "layout" / "parts")
             before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-            subprocess.run([PY, "build.py", "pdf", "-q", "--content", str(banks[kind]), "--out", str(work / "out-ab")],
-                           cwd=ROOT, env={**os.environ, "MLBOOK_CACHE": str(caches[kind])}, check=True)
+            build(kind)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             runs[kind].append((time.perf_counter() - start, after.ru_utime + after.ru_stime
                                - before.ru_utime - before.ru_stime))

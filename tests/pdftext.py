@@ -15,6 +15,14 @@ def pdf_text(path: Path, in_drawing_order: bool = False) -> str:
     return normalize(raw)
 
 
+def page_lines(path: Path) -> list[list[str]]:
+    """Each page's non-empty lines as laid out (pdftotext -layout), stripped: the running header first,
+    the page number last."""
+    raw = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], check=True,
+                         capture_output=True, text=True).stdout
+    return [[line.strip() for line in page.splitlines() if line.strip()] for page in raw.split("\f")[:-1]]
+
+
 def normalize(text: str) -> str:
     text = text.replace("\u00ad", "").replace("\u00a0", " ")
     text = re.sub(r"(\w)[-\u2010]\n(\w)", r"\1\2", text)  # words hyphenated at a line end

@@ -25,7 +25,7 @@ from mlbook.render import documents as render
 from mlbook.cli import run
 from mlbook.content.load import load
 from tests.conftest import CONTENT, ROOT, SAMPLE
-from tests.pdftext import normalize, pdf_text
+from tests.pdftext import normalize, page_lines, pdf_text
 
 
 @pytest.fixture
@@ -296,11 +296,8 @@ def assert_page_references_are_true(path: Path, content: Path) -> None:
     book = load(content)
     texts = page_texts(path)
     on_page = pages_of_questions(path)
-    laid_out_pages = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(path), "-"], check=True,
-                                    capture_output=True, text=True).stdout.split("\f")[:-1]
-    for index, page in enumerate(laid_out_pages[1:], start=2):  # the cover has no number
-        footer = [line for line in page.splitlines() if line.strip()][-1].strip()
-        assert footer == str(index), f"page {index} shows {footer!r} at its foot"
+    for index, lines in enumerate(page_lines(path)[1:], start=2):  # the cover has no number
+        assert lines[-1] == str(index), f"page {index} shows {lines[-1]!r} at its foot"
     toc = " ".join(text for text in texts if text.lstrip().startswith("Содержание"))
     text = " ".join(texts)
     checked = 0

@@ -16,6 +16,7 @@ from tests.codeblocks import code_blocks
 from mlbook.content.load import load
 from mlbook.markup.markdown import AnswerRenderer
 from tests.conftest import CONTENT, SAMPLE
+from tests.pdftext import page_lines
 
 
 def test_a_formula_is_rendered_once_then_read_from_the_disk_cache(tmp_path, monkeypatch):
@@ -50,9 +51,6 @@ def test_cyrillic_text_in_formulas_renders_as_glyphs_not_boxes():
 def test_no_display_formula_of_the_book_is_taller_than_a_tenth_of_a_page():
     """ziamath stretched the \\left( … \\right) around a sum with a subscripted set to 148 em, a formula
     that took a page of its own (gradient accumulation); the book's tallest is under 8 em."""
-    from mlbook.content.load import load
-    from tests.conftest import CONTENT
-
     heights = {}
     for question in load(CONTENT).questions:
         for formula in re.findall(r"\$\$(.+?)\$\$", question.body, re.DOTALL):
@@ -65,13 +63,8 @@ def test_no_display_formula_of_the_book_is_taller_than_a_tenth_of_a_page():
 def test_no_page_of_the_book_is_left_with_a_heading_alone(book_outputs):
     """A code block of 40 lines or more may break across pages: kept whole, it moved to the next page and
     left the one before with nothing but the heading kept with it (three such pages in the book)."""
-    import subprocess
-
-    text = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", str(book_outputs / "book.pdf"), "-"],
-                          check=True, capture_output=True, text=True).stdout
-    pages = text.split("\f")[:-1]
-    thin = {number: [line.strip() for line in page.splitlines() if line.strip()][1:-1]  # header, page number
-            for number, page in enumerate(pages, start=1) if number > 1}
+    thin = {number: lines[1:-1] for number, lines in enumerate(page_lines(book_outputs / "book.pdf"), start=1)
+            if number > 1}  # without the running header and the page number
     assert {number: lines for number, lines in thin.items() if len(lines) < 3} == {}
 
 

@@ -32,6 +32,10 @@ class PageMap:
     terms: dict[str, list[int]] = field(default_factory=dict)
     """A glossary term's key (`terms.anchor_key`) → the pages whose questions' prose shows it."""
 
+    def page_of(self, anchor: str) -> str:
+        """The page an anchor is on, as printed (`UNKNOWN_PAGE` before the first layout)."""
+        return str(self.anchors.get(anchor, UNKNOWN_PAGE))
+
 
 _INTERNAL_LINK = re.compile(r'<a\b([^>]*?) href="#([^"]*)"')
 _ANCHOR_ID = re.compile(r'\sid="([^"]+)"')
@@ -64,16 +68,14 @@ class BookPart:
         own = self.anchors
         template = _INDEX_PAGES.sub(lambda match: index_pages(match.group(1), match.group(2).split(), pages),
                                     self.template)
-        template = _PAGE_OF.sub(lambda match: str(pages.anchors.get(match.group(1), UNKNOWN_PAGE)), template)
+        template = _PAGE_OF.sub(lambda match: pages.page_of(match.group(1)), template)
 
         def number(match: re.Match) -> str:
             attributes, target = match.groups()
-            shown = pages.anchors.get(target)
             href = f"#{target}" if target in own else f"{FOREIGN_LINK}{target}"
             if NO_PAGE_CLASS in attributes:  # a link that shows no page: its HTML need not change with one
                 return f'<a{attributes} href="{href}"'
-            return (f'<a{attributes} href="{href}"'
-                    f' data-page="{UNKNOWN_PAGE if shown is None else shown}"')
+            return f'<a{attributes} href="{href}" data-page="{pages.page_of(target)}"'
 
         html = _INTERNAL_LINK.sub(number, template)
         start = pages.starts.get(self.name)
