@@ -145,38 +145,69 @@ def book_builds(content: Path, work: Path, cache: Path) -> dict[str, float]:
 
 def back_matter_cost(content: Path, work: Path, cache: Path, pairs: int) -> tuple[float, float] | None:
     """What the glossary and the subject index add to a full build: the bank with and without its
-    `glossary.yaml`, all parts laid out, alternating (`pairs` times each, the order swapped every pair, so
-    that the machine's drift falls on both); the medians' ratio of wall time and of CPU time (the build
-    and its workers). None for a bank without a glossary."""
+    `glossary.yaml`, all parts laid out, alternating; the medians' ratios (`alternating`). None for a bank
+    without a glossary."""
     if not (content / "glossary.yaml").is_file():
         return None
-    banks = {"with": content, "without": work / "content-without-glossary"}
-    shutil.copytree(content, banks["without"])
-    (banks["without"] / "glossary.yaml").unlink()
-    caches = {"with": cache, "without": work / "cache-without-glossary"}
-    shutil.copytree(cache, caches["without"])  # the same formulas; its own page map, made by this build
+    without = work / "content-without-glossary"
+    shutil.copytree(content, without)
+    (without / "glossary.yaml").unlink()
+    other_cache = work / "cache-without-glossary"
+    shutil.copytree(cache, other_cache)  # the same formulas; its own page map, made by its first build
+    out = str(work / "out-ab")
+    return alternating("all parts laid out", {
+        "with glossary.yaml": ([PY, "build.py", "pdf", "-q", "--content", str(content), "--out", out], ROOT, cache),
+        "without glossary.yaml": ([PY, "build.py", "pdf", "-q", "--content", str(without), "--out", out], ROOT,
+                                  other_cache)}, pairs)
 
-    def build(kind: str) -> None:
-        subprocess.run([PY, "build.py", "pdf", "-q", "--content", str(banks[kind]), "--out", str(work / "out-ab")],
-                       cwd=ROOT, env={**os.environ, "MLBOOK_CACHE": str(caches[kind])}, check=True)
 
-    build("without")
-    runs: dict[str, list[tuple[float, float]]] = {"with": [], "without": []}
+def baseline_cost(revision: str, content: Path, work: Path, cache: Path, pairs: int) -> tuple[float, float]:
+    """The full build of this checkout's bank (as it is, not the copy the other rows edit) against the one of
+    an earlier `revision` (its code and its bank, run with this checkout's packages), all parts laid out,
+    alternating; the medians' ratios (`alternating`)."""
+    baseline = work / "baseline"
+    baseline.mkdir()
+    archive = subprocess.run(["git", "archive", "--format=tar", revision], cwd=ROOT, capture_output=True)
+    if archive.returncode:
+        raise SystemExit(f"--baseline {revision}: {archive.stderr.decode().strip()}")
+    subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive.stdout, check=True)
+    baseline_cache = work / "cache-baseline"
+    shutil.copytree(cache, baseline_cache)
+    out = str(work / "out-baseline")
+    return alternating("all parts laid out", {
+        "this checkout": ([PY, "build.py", "pdf", "-q", "--content", str(content), "--out", out], ROOT, cache),
+        f"at {revision}": ([PY, "build.py", "pdf", "-q", "--out", out], baseline, baseline_cache)}, pairs)
+
+
+def alternating(what: str, builds: dict[str, tuple[list[str], Path, Path]], pairs: int) -> tuple[float, float]:
+    """Two builds (name → (command, folder it runs in, its cache)), each first run once to make its
+    page map, then each `pairs` times with its layout cache emptied, alternating, the order swapped every
+    pair so that the machine's drift falls on both. A row for each: the median of wall time and of CPU
+    time (the build and its workers). Returns the first's medians over the second's (wall, CPU)."""
+    def build(name: str) -> None:
+        command, folder, cache = builds[name]
+        subprocess.run(command, cwd=folder, env={**os.environ, "MLBOOK_CACHE": str(cache)}, check=True,
+                       stdout=subprocess.DEVNULL)
+
+    first, second = builds
+    for name in builds:
+        build(name)
+    runs: dict[str, list[tuple[float, float]]] = {first: [], second: []}
     for pair in range(pairs):
-        for kind in ("with", "without") if pair % 2 == 0 else ("without", "with"):
-            shutil.rmtree(caches[kind] / "layout" / "parts")
+        for name in (first, second) if pair % 2 == 0 else (second, first):
+            shutil.rmtree(builds[name][2] / "layout" / "parts")
             before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
-            build(kind)
+            build(name)
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            runs[kind].append((time.perf_counter() - start, after.ru_utime + after.ru_stime
+            runs[name].append((time.perf_counter() - start, after.ru_utime + after.ru_stime
                                - before.ru_utime - before.ru_stime))
-    wall = {kind: statistics.median(w for w, _ in runs[kind]) for kind in runs}
-    cpu = {kind: statistics.median(c for _, c in runs[kind]) for kind in runs}
-    for kind in ("with", "without"):
-        name = f"A/B: all parts laid out, {kind} glossary.yaml (median of {pairs}, CPU {cpu[kind]:.1f} s)"
-        ROWS.append((name, wall[kind], None, None))
-        print(f"{name}: {wall[kind]:.2f} s ({', '.join(f'{w:.1f}' for w, _ in runs[kind])})", flush=True)
-    return wall["with"] / wall["without"], cpu["with"] / cpu["without"]
+    wall = {name: statistics.median(w for w, _ in runs[name]) for name in runs}
+    cpu = {name: statistics.median(c for _, c in runs[name]) for name in runs}
+    for name in runs:
+        row = f"A/B: {what}, {name} (median of {pairs}, CPU {cpu[name]:.1f} s)"
+        ROWS.append((row, wall[name], None, None))
+        print(f"{row}: {wall[name]:.2f} s ({', '.join(f'{w:.1f}' for w, _ in runs[name])})", flush=True)
+    return wall[first] / wall[second], cpu[first] / cpu[second]
 
 
 def make_all(content: Path, out: Path, cache: Path) -> float:
@@ -283,7 +314,7 @@ def fresh_clone(work: Path) -> tuple[float, float] | None:
     return seconds, float(size)
 
 
-def report(times, peer_pdf, noop_all, scale, clone, back_matter) -> None:
+def report(times, peer_pdf, noop_all, scale, clone, back_matter, baseline) -> None:
     print(f"\n{'measurement':<72} {'seconds':>9} {'RSS MB':>9} {'PSS MB':>9}")
     print("-" * 102)
     for name, seconds, rss, pss in ROWS:
@@ -303,6 +334,10 @@ def report(times, peer_pdf, noop_all, scale, clone, back_matter) -> None:
     if back_matter:
         checks += [("glossary and index: full build with / without ≤ 1.10", back_matter[0], 1.10),
                    ("glossary and index: CPU with / without (the build and its workers)", back_matter[1], None)]
+    if baseline:
+        revision, (wall, cpu) = baseline
+        checks += [(f"full build: this checkout / at {revision} ≤ 1.10", wall, 1.10),
+                   (f"full build: CPU, this checkout / at {revision}", cpu, None)]
     if 1 in scale and 4 in scale:
         checks += [("4× bank time ≤ 4.4× the 1× bank", scale[4][0] / scale[1][0], 4.4),
                    ("4× bank peak memory (PSS) ≤ 1000 MB", scale[4][1], 1000.0)]
@@ -324,6 +359,9 @@ def main() -> None:
     parser.add_argument("--no-clone", action="store_true", help="skip the fresh-clone `make pdf` row")
     parser.add_argument("--pairs", type=int, default=3,
                         help="alternating builds with and without the glossary, each (default 3; 0 skips them)")
+    parser.add_argument("--baseline", metavar="REVISION",
+                        help="also time the full build against the one at this git revision (its code and bank),"
+                             " alternating --pairs times")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="mlbook-bench-") as work:
         work = Path(work)
@@ -333,11 +371,15 @@ def main() -> None:
         peer_pdf = peer(content, work / "peer")
         times = book_builds(content, work, cache)
         back_matter = back_matter_cost(content, work, cache, args.pairs) if args.pairs else None
+        baseline = None
+        if args.baseline:
+            baseline = args.baseline, baseline_cost(args.baseline, args.content.resolve(), work, cache,
+                                                    args.pairs or 3)
         noop_all = make_all(content, work / "all", cache)
         scale = scaling(args.content.resolve(), work, work / "scale-cache",
                         [int(f) for f in args.scales.split(",") if f])
         clone = None if args.no_clone else fresh_clone(work)
-        report(times, peer_pdf, noop_all, scale, clone, back_matter)
+        report(times, peer_pdf, noop_all, scale, clone, back_matter, baseline)
     print(f"\nmachine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d')}")
 
 

@@ -142,9 +142,9 @@ class Term:
     parent: str
     """Name of the broader term whose sub-entry this is in the index ('' for a main entry)."""
     source: Location
+    """Where the term starts in glossary.yaml."""
     not_in: tuple[str, ...] = ()
     """Ids of questions where its words mean something else (not looked for there)."""
-    """Where the term starts in glossary.yaml."""
 
     def name(self, language: str) -> str:
         """The name in `language` (the book's), the English one where it has none."""
