@@ -1,4 +1,4 @@
-"""Formulas, figures and the PDF's structure: rendered once, cached, tagged."""
+"""Formulas, figures, line breaks and the PDF's structure: rendered once, cached, tagged."""
 
 from __future__ import annotations
 
@@ -6,12 +6,14 @@ import html as entities
 import re
 
 import pytest
+import weasyprint
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pypdf import PdfReader
 
 from mlbook.markup import figures, markdown, math
+from mlbook.pdf import line_breaks
 from tests.codeblocks import code_blocks
 from mlbook.content.load import load
 from mlbook.markup.markdown import AnswerRenderer
@@ -136,3 +138,52 @@ def test_writing_a_pdf_leaves_weasyprints_logger_as_it_found_it(before, tmp_path
         assert logger.propagate is before
     finally:
         logger.propagate = True
+
+
+
+_PARAGRAPH = 'font: 10.5pt/1.42 "PT Serif", serif; text-align: justify; hyphens: auto; margin: 0'
+
+
+def _lines(body: str, width: float) -> list[str]:
+    """The lines of a paragraph of the book's type `width` CSS pixels wide, as WeasyPrint breaks them."""
+    page = f'<style>@page {{ size: 200mm 100mm; margin: 5mm; }} p {{ {_PARAGRAPH}; width: {width}px }}</style>'
+    document = weasyprint.HTML(string=f'<html lang="ru"><head>{page}</head><body><p>{body}</p></body></html>').render()
+    lines: list[str] = []
+
+    def walk(box):
+        if type(box).__name__ == "LineBox":
+            lines.append("".join(getattr(text, "text", "") for text in box.descendants()).strip())
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    walk(document.pages[0]._page_box)
+    return lines
+
+
+def _width_of(text: str) -> float:
+    """How wide `text` is on one line, in CSS pixels."""
+    page = f'<style>@page {{ size: 400mm 100mm; }} p {{ {_PARAGRAPH}; white-space: nowrap }}</style>'
+    document = weasyprint.HTML(string=f'<html lang="ru"><head>{page}</head><body><p>{text}</p></body></html>').render()
+    [line] = [box for box in document.pages[0]._page_box.descendants() if type(box).__name__ == "LineBox"]
+    return max(child.position_x + child.width for child in line.descendants()) - line.position_x
+
+
+TEXTS = ["Свёрточный слой применяет одно ядро ко всем позициям входа,",
+         "одностадийный детектор, 43, 218–219, 222–223, 229;",
+         "Вторая стадия (Faster/Mask R-CNN). Каждый RoI берёт признаки",
+         "На каждом шаге оптимизатор обновляет веса модели по градиенту"]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_a_text_that_fits_but_for_the_space_before_an_inline_element_stays_on_its_line(text):
+    """A line exactly as wide as its words (the space after them does not fit): WeasyPrint 70 broke it
+    after its first word when an inline element (`<i>`, `<code>`, a link) followed; with `line_breaks`
+    installed the words stay together, as they do before plain text. The last assertion fails once
+    WeasyPrint no longer breaks such lines early: then `line_breaks` is no longer needed."""
+    width = _width_of(text) + 1  # a space is ≈ 3.6 px here: the words fit, the space after them does not
+    rest = " слово и дальше обычный текст абзаца."
+    assert _lines(text + rest, width)[0] == text
+    with line_breaks.installed():
+        assert _lines(f"{text} <span>слово</span>{rest[6:]}", width)[0] == text
+    assert _lines(f"{text} <span>слово</span>{rest[6:]}", width)[0] != text, \
+        "WeasyPrint keeps these words on their line by itself now: mlbook/pdf/line_breaks.py can go"

@@ -22,16 +22,16 @@ from pathlib import Path
 import pydyf
 import weasyprint
 
-from mlbook.pdf import drawings, page_text, tags
+from mlbook.pdf import drawings, line_breaks, page_text, tags
 from mlbook.pdf.fetch import BookFetcher, embedded_path
 from mlbook import cache
 from mlbook.files import atomic_output
 from mlbook.workers import count, run_unordered
 
-FORMAT = 6
+FORMAT = 7
 """Bumped when what a cache entry holds changes (2: formulas drawn by `svg_drawings`; 3: no plain
 spans in the structure tree; 4: compressed by QPDF; 5: the cache's files named `mlbook-cache:`; 6: each
-page's prose per question, for the subject index)."""
+page's prose per question, for the subject index; 7: lines broken by `line_breaks`)."""
 PT_PER_PX = 0.75
 CACHE_LIMIT_BYTES = 1 << 30
 """Least recently used entries beyond this size are removed after a build."""
@@ -221,7 +221,7 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
     # them were 10–14 % of a part's time; it runs once, after the part
     gc.disable()
     try:
-        with drawings.installed(drawings_dir()):
+        with drawings.installed(drawings_dir()), line_breaks.installed():
             data, meta = _laid_out_part(job, key is not None, warnings.messages)
     finally:
         gc.enable()
