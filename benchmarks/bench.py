@@ -171,12 +171,14 @@ def baseline_cost(revision: str, content: Path, work: Path, cache: Path, pairs: 
     if archive.returncode:
         raise SystemExit(f"--baseline {revision}: {archive.stderr.decode().strip()}")
     subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive.stdout, check=True)
-    baseline_cache = work / "cache-baseline"
-    shutil.copytree(cache, baseline_cache)
+    caches = {name: work / f"cache-{name}" for name in ("checkout", "baseline")}
+    for copy in caches.values():  # the same formulas; the rows after these keep their cache as it was
+        shutil.copytree(cache, copy)
     out = str(work / "out-baseline")
     return alternating("all parts laid out", {
-        "this checkout": ([PY, "build.py", "pdf", "-q", "--content", str(content), "--out", out], ROOT, cache),
-        f"at {revision}": ([PY, "build.py", "pdf", "-q", "--out", out], baseline, baseline_cache)}, pairs)
+        "this checkout": ([PY, "build.py", "pdf", "-q", "--content", str(content), "--out", out], ROOT,
+                          caches["checkout"]),
+        f"at {revision}": ([PY, "build.py", "pdf", "-q", "--out", out], baseline, caches["baseline"])}, pairs)
 
 
 def alternating(what: str, builds: dict[str, tuple[list[str], Path, Path]], pairs: int) -> tuple[float, float]:
