@@ -106,9 +106,14 @@ def measured(name: str, command: list[str], env: dict | None = None, cwd: Path =
     return seconds, peak[1]
 
 
+def pdf_command(content: Path | None, out: Path) -> list[str]:
+    """`build.py pdf` of a bank (None: the one the folder it runs in has) into `out`."""
+    bank = [] if content is None else ["--content", str(content)]
+    return [PY, "build.py", "pdf", "-q", *bank, "--out", str(out)]
+
+
 def build_pdf(name: str, content: Path, out: Path, cache: Path) -> tuple[float, float]:
-    return measured(name, [PY, "build.py", "pdf", "-q", "--content", str(content), "--out", str(out)],
-                    {"MLBOOK_CACHE": str(cache)})
+    return measured(name, pdf_command(content, out), {"MLBOOK_CACHE": str(cache)})
 
 
 def append_to_answer(path: Path, text: str) -> None:
@@ -154,11 +159,10 @@ def back_matter_cost(content: Path, work: Path, cache: Path, pairs: int) -> tupl
     (without / "glossary.yaml").unlink()
     other_cache = work / "cache-without-glossary"
     shutil.copytree(cache, other_cache)  # the same formulas; its own page map, made by its first build
-    out = str(work / "out-ab")
-    return alternating("all parts laid out", {
-        "with glossary.yaml": ([PY, "build.py", "pdf", "-q", "--content", str(content), "--out", out], ROOT, cache),
-        "without glossary.yaml": ([PY, "build.py", "pdf", "-q", "--content", str(without), "--out", out], ROOT,
-                                  other_cache)}, pairs)
+    out = work / "out-ab"
+    return alternating("all parts laid out", {"with glossary.yaml": (pdf_command(content, out), ROOT, cache),
+                                              "without glossary.yaml": (pdf_command(without, out), ROOT, other_cache)},
+                       pairs)
 
 
 def baseline_cost(revision: str, content: Path, work: Path, cache: Path, pairs: int) -> tuple[float, float]:
@@ -174,11 +178,10 @@ def baseline_cost(revision: str, content: Path, work: Path, cache: Path, pairs: 
     caches = {name: work / f"cache-{name}" for name in ("checkout", "baseline")}
     for copy in caches.values():  # the same formulas; the rows after these keep their cache as it was
         shutil.copytree(cache, copy)
-    out = str(work / "out-baseline")
-    return alternating("all parts laid out", {
-        "this checkout": ([PY, "build.py", "pdf", "-q", "--content", str(content), "--out", out], ROOT,
-                          caches["checkout"]),
-        f"at {revision}": ([PY, "build.py", "pdf", "-q", "--out", out], baseline, caches["baseline"])}, pairs)
+    out = work / "out-baseline"
+    return alternating("all parts laid out", {"this checkout": (pdf_command(content, out), ROOT, caches["checkout"]),
+                                              f"at {revision}": (pdf_command(None, out), baseline, caches["baseline"])},
+                       pairs)
 
 
 def alternating(what: str, builds: dict[str, tuple[list[str], Path, Path]], pairs: int) -> tuple[float, float]:
@@ -296,7 +299,7 @@ def scaling(content: Path, work: Path, cache: Path, factors: list[int]) -> dict[
     for factor in factors:
         bank = work / f"bank-{factor}x"
         scaled_bank(content, factor, bank)
-        command = [PY, "build.py", "pdf", "-q", "--content", str(bank), "--out", str(work / f"out-{factor}x")]
+        command = pdf_command(bank, work / f"out-{factor}x")
         subprocess.run(command, cwd=ROOT, env={**os.environ, "MLBOOK_CACHE": str(cache)}, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(cache / "layout" / "parts")
