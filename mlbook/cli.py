@@ -165,7 +165,7 @@ def _add_build_options(command: argparse.ArgumentParser) -> None:
                       " 'minutes:', else book.yaml's minutes_by_difficulty, default 3/5/8)")
     command.add_argument("--level", metavar="{" + ",".join(plan.LEVELS) + "}",
                          help="with --minutes: the difficulty mix, as shares of the minutes for difficulty"
-                         " 1/2/3 — " + ", ".join(f"{name} {'/'.join(f'{share:.0%}' for share in mix)}"
+                         " 1/2/3 — " + ", ".join(f"{name} {'/'.join(f'{share * 100:.0f}' for share in mix)} %%"
                                                  for name, mix in plan.LEVELS.items()) + " (default middle)")
     command.add_argument("--seed", type=int, default=0, metavar="S",
                          help="seed for --random and --minutes: the same seed gives the same questions"

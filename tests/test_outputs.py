@@ -1,5 +1,6 @@
 """The four outputs of the sample bank, read back as a reader would see them."""
 
+import argparse
 import re
 import subprocess
 import zipfile
@@ -8,7 +9,7 @@ import pytest
 
 from pypdf import PdfReader
 
-from mlbook.cli import run
+from mlbook.cli import parser, run
 from tests.conftest import ROOT, SAMPLE, LazyBook
 from tests.pdftext import missing_in_order, pdf_text
 
@@ -198,3 +199,15 @@ def test_a_new_output_is_a_row_of_the_table_and_its_writer(monkeypatch, tmp_path
     with pytest.raises(SystemExit):
         run(["--help"])
     assert "list" in capsys.readouterr().out
+
+
+def test_every_command_prints_its_help(capsys):
+    """`build.py COMMAND --help` for every command: its usage and options, exit 0 (a '%' in a help text
+    that argparse did not expect made it a traceback)."""
+    commands = next(action.choices for action in parser()._actions if isinstance(action, argparse._SubParsersAction))
+    assert len(commands) >= 10
+    for name in commands:
+        with pytest.raises(SystemExit) as exited:
+            run([name, "--help"])
+        assert exited.value.code == 0, name
+        assert f"usage: build.py {name} " in capsys.readouterr().out, name
