@@ -13,6 +13,8 @@ import os
 import signal
 from collections.abc import Callable, Iterable, Iterator
 
+from mlbook import interrupts
+
 PR_SET_PDEATHSIG = 1
 
 
@@ -29,12 +31,17 @@ def run_unordered(function: Callable, tasks: Iterable, workers: int, chunksize: 
     worker (for a 4× bank, 150 MB per worker).
     """
     gc.freeze()
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer=_started, initargs=(os.getpid(),))
+    pool = None
     try:
+        # A Ctrl-C while the workers are forked waits until the pool is whole: Python runs the signal's
+        # handler in the hooks of the next fork, which drop its KeyboardInterrupt (the build went on)
+        with interrupts.held():
+            pool = multiprocessing.get_context("fork").Pool(workers, initializer=_started, initargs=(os.getpid(),))
         yield from pool.imap_unordered(function, tasks, chunksize)
     except BaseException:
-        pool.terminate()
-        pool.join()
+        if pool is not None:
+            pool.terminate()
+            pool.join()
         raise
     finally:
         gc.unfreeze()
@@ -44,6 +51,7 @@ def run_unordered(function: Callable, tasks: Iterable, workers: int, chunksize: 
 
 def _started(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    interrupts.released()  # forked while the build held them back; SIGTERM stops a worker
     try:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):

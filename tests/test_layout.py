@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -338,23 +339,36 @@ def test_every_page_number_in_the_real_book_is_true(book_outputs):
 
 # --- interrupted builds ---------------------------------------------------------------------------------
 
+PAUSED_IN_A_WORKER = """
+import runpy, sys, time
+from mlbook.pdf import tags
+marked = tags.without_plain_spans
+def marked_after_a_pause(pdf):  # in a worker: the part is laid out, its PDF made, not yet in the cache
+    print("laying out", flush=True)
+    time.sleep(120)
+    return marked(pdf)
+tags.without_plain_spans = marked_after_a_pause
+sys.argv[0] = BUILD
+runpy.run_path(BUILD, run_name="__main__")
+"""
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_a_build_killed_while_laying_out_leaves_no_worker_and_a_trustworthy_cache(sig, sample_copy, tmp_path):
     out, cache_root = tmp_path / "out", tmp_path / "cache"
     marker = f"mlbook-test-{os.getpid()}-{sig}"
-    env = {**os.environ, "MLBOOK_CACHE": str(cache_root), "MLBOOK_TEST_MARKER": marker}
-    command = [sys.executable, str(ROOT / "build.py"), "pdf", "-q", "--content", str(sample_copy), "--out", str(out)]
+    # a fatal error (SIGABRT) prints every thread's stack, shown if the test fails
+    env = {**os.environ, "MLBOOK_CACHE": str(cache_root), "MLBOOK_TEST_MARKER": marker, "PYTHONFAULTHANDLER": "1"}
+    options = ["pdf", "-q", "--content", str(sample_copy), "--out", str(out)]
+    command = [sys.executable, str(ROOT / "build.py"), *options]
     assert subprocess.run(command, cwd=ROOT, env=env, capture_output=True).returncode == 0
     before = (out / "book.pdf").read_bytes()
     path = sample_copy / "alpha/softmax.md"
-    # pages of new text: the signal comes while they are laid out, not after the book was written
-    filler = "".join(f"\nАбзац {n}: текст, который занимает место на странице и в раскладке.\n" for n in range(600))
-    path.write_text(path.read_text(encoding="utf-8") + "\nАбзац после первой сборки.\n" + filler, encoding="utf-8")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 60
-    while len(processes_with(marker, "build.py")) < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)  # a worker (a fork of the build) is laying out
-    time.sleep(0.3)
+    path.write_text(path.read_text(encoding="utf-8") + "\nАбзац после первой сборки.\n", encoding="utf-8")
+    paused = PAUSED_IN_A_WORKER.replace("BUILD", repr(str(ROOT / "build.py")))
+    process = subprocess.Popen([sys.executable, "-c", paused, *options], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    assert process.stdout.readline() == b"laying out\n", process.stderr.read().decode(errors="replace")
     process.send_signal(sig)
     process.wait(timeout=60)
     deadline = time.monotonic() + 10
@@ -363,7 +377,8 @@ def test_a_build_killed_while_laying_out_leaves_no_worker_and_a_trustworthy_cach
     assert processes_with(marker) == []
     assert (out / "book.pdf").read_bytes() == before
     if sig == signal.SIGINT:
-        assert process.returncode == 130 and b"Traceback" not in process.stderr.read()
+        errors = process.stderr.read().decode(errors="replace")
+        assert process.returncode == 130 and "Traceback" not in errors, errors
     for record in (cache_root / "layout" / "parts").glob("*/*.json"):
         meta = json.loads(record.read_text(encoding="utf-8"))
         assert meta["sha256"] == hashlib.sha256(record.with_suffix(".pdf").read_bytes()).hexdigest()
@@ -456,3 +471,28 @@ def test_the_drawings_are_kept_only_while_a_pdf_is_written(sample_copy, tmp_path
     before = SVGImage.draw
     assert run(["handout", "-q", "--content", str(sample_copy), "--out", str(tmp_path)]) == 0
     assert SVGImage.draw is before and drawings._folder is None
+
+
+def test_a_ctrl_c_while_the_workers_are_forked_stops_the_build(tmp_path):
+    """The signal comes in an at-fork hook of the parent, where Python used to run its handler and
+    drop the KeyboardInterrupt ("Exception ignored in ... _releaseLock"): the tasks then ran to the end."""
+    script = tmp_path / "interrupted.py"
+    script.write_text(textwrap.dedent("""
+        import os, signal, sys, time
+        from mlbook.workers import run_unordered
+
+        os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))
+
+        def slow(task):
+            time.sleep(0.2)
+            return task
+
+        try:
+            done = list(run_unordered(slow, range(20), 2))
+        except KeyboardInterrupt:
+            sys.exit(130)
+        print("all", len(done), "tasks done")
+    """), encoding="utf-8")
+    finished = subprocess.run([sys.executable, str(script)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                              capture_output=True, text=True, timeout=60)
+    assert (finished.returncode, finished.stdout, finished.stderr) == (130, "", "")

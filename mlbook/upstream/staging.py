@@ -13,11 +13,10 @@ import fcntl
 import json
 import os
 import re
-import signal
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
+from mlbook import interrupts
 from mlbook.files import process_exists, read_no_follow, write_text_atomically
 
 JOURNAL = ".import-journal.json"
@@ -83,7 +82,7 @@ class Staging:
         except BaseException:
             _remove(temporaries)
             raise
-        with _interrupts_held():
+        with interrupts.held():
             _replay(self.content)
 
 
@@ -180,7 +179,7 @@ def _release(lock: Path, handle: int) -> None:
 def finish_interrupted_locked(content: Path) -> bool:
     """`finish_interrupted` for a caller that holds the lock (an import)."""
     if (content / JOURNAL).is_file():
-        with _interrupts_held():
+        with interrupts.held():
             _replay(content)
         return True
     _remove_temporaries(content)
@@ -239,17 +238,3 @@ def _remove_temporaries(content: Path) -> None:
 def _alive(pid: str) -> bool:
     """Whether the process that wrote a temporary still runs (a number no process can have: no)."""
     return pid.isdigit() and len(pid) <= 9 and process_exists(int(pid))
-
-
-@contextmanager
-def _interrupts_held():
-    """Ctrl-C (SIGINT) and SIGTERM wait until the block is done, then take effect."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held = [signal.SIGINT, signal.SIGTERM]
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
