@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,6 +174,15 @@ def drawings_dir() -> Path:
     return cache.folder("layout") / "drawings"
 
 
+@contextmanager
+def book_weasyprint():
+    """WeasyPrint as the book lays out with it, while the block runs: formulas drawn from `drawings`,
+    lines broken by `line_breaks`. For every PDF the build writes (the parts here, the handout and the
+    sheet in `write`), so that none is laid out without one of them."""
+    with drawings.installed(drawings_dir()), line_breaks.installed():
+        yield
+
+
 def _entry_paths(key: str) -> tuple[Path, Path]:
     folder = cache.folder("layout") / "parts" / key[:2]
     return folder / f"{key}.pdf", folder / f"{key}.json"
@@ -221,7 +231,7 @@ def _lay_out(task) -> tuple[int, LaidOutPart]:
     # them were 10–14 % of a part's time; it runs once, after the part
     gc.disable()
     try:
-        with drawings.installed(drawings_dir()), line_breaks.installed():
+        with book_weasyprint():
             data, meta = _laid_out_part(job, key is not None, warnings.messages)
     finally:
         gc.enable()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import weasyprint
 
-from mlbook.pdf import drawings, join, layout, line_breaks, page_map
+from mlbook.pdf import join, layout, page_map
 from mlbook.render import documents
 from mlbook.pdf.fetch import BookFetcher
 from mlbook.files import atomic_output
@@ -39,8 +39,7 @@ def write_pdf(html: str, book: Book, target: Path, progress=None) -> tuple[int, 
     main_logger.addHandler(warnings)
     propagate, main_logger.propagate = main_logger.propagate, False
     try:
-        with drawings.installed(layout.drawings_dir()), line_breaks.installed(), \
-                atomic_output(target) as temporary:
+        with layout.book_weasyprint(), atomic_output(target) as temporary:
             document = weasyprint.HTML(string=html, base_url=str(book.root.resolve()) + "/",
                                        url_fetcher=fetcher).render()
             document.write_pdf(temporary, pdf_variant="pdf/ua-1", uncompressed_pdf=False,
