@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,14 @@ from mlbook.content.load import load
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "sample" / "content"
 CONTENT = ROOT / "content"
+
+
+def build_after(prelude: str, arguments: list[str]) -> list[str]:
+    """The command that runs `prelude` (Python: patches, hooks) in a fresh interpreter, then build.py with
+    `arguments` as `python build.py` would, in the same process."""
+    build = str(ROOT / "build.py")
+    return [sys.executable, "-c", f"{prelude}\nimport runpy, sys\nsys.argv[0] = {build!r}\n"
+            f"runpy.run_path({build!r}, run_name='__main__')\n", *arguments]
 
 
 class LazyBook:

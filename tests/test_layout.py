@@ -25,7 +25,7 @@ from mlbook.pdf import drawings, layout, page_map, write
 from mlbook.render import documents as render
 from mlbook.cli import run
 from mlbook.content.load import load
-from tests.conftest import CONTENT, ROOT, SAMPLE
+from tests.conftest import CONTENT, ROOT, SAMPLE, build_after
 from tests.pdftext import normalize, page_lines, pdf_text
 
 
@@ -340,7 +340,7 @@ def test_every_page_number_in_the_real_book_is_true(book_outputs):
 # --- interrupted builds ---------------------------------------------------------------------------------
 
 PAUSED_IN_A_WORKER = """
-import runpy, sys, time
+import time
 from mlbook.pdf import tags
 marked = tags.without_plain_spans
 def marked_after_a_pause(pdf):  # in a worker: the part is laid out, its PDF made, not yet in the cache
@@ -348,8 +348,6 @@ def marked_after_a_pause(pdf):  # in a worker: the part is laid out, its PDF mad
     time.sleep(120)
     return marked(pdf)
 tags.without_plain_spans = marked_after_a_pause
-sys.argv[0] = BUILD
-runpy.run_path(BUILD, run_name="__main__")
 """
 
 
@@ -365,8 +363,7 @@ def test_a_build_killed_while_laying_out_leaves_no_worker_and_a_trustworthy_cach
     before = (out / "book.pdf").read_bytes()
     path = sample_copy / "alpha/softmax.md"
     path.write_text(path.read_text(encoding="utf-8") + "\nАбзац после первой сборки.\n", encoding="utf-8")
-    paused = PAUSED_IN_A_WORKER.replace("BUILD", repr(str(ROOT / "build.py")))
-    process = subprocess.Popen([sys.executable, "-c", paused, *options], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+    process = subprocess.Popen(build_after(PAUSED_IN_A_WORKER, options), cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
     assert process.stdout.readline() == b"laying out\n", process.stderr.read().decode(errors="replace")
     process.send_signal(sig)
@@ -387,14 +384,13 @@ def test_a_build_killed_while_laying_out_leaves_no_worker_and_a_trustworthy_cach
     assert not list((cache_root / "layout").glob("**/.*.tmp"))
 
 
-def processes_with(marker: str, command: str = "") -> list[int]:
+def processes_with(marker: str) -> list[int]:
     """Processes (a build and its workers) started with the marker in their environment."""
     found = []
     for proc in Path("/proc").iterdir():
         if proc.name.isdigit():
             try:
-                if (marker.encode() in (proc / "environ").read_bytes()
-                        and command.encode() in (proc / "cmdline").read_bytes()):
+                if marker.encode() in (proc / "environ").read_bytes():
                     state = (proc / "stat").read_text().split(")")[-1].split()[0]
                     if state != "Z":
                         found.append(int(proc.name))

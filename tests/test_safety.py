@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from mlbook.cli import run
 from mlbook.pdf.write import BookFetcher
-from tests.conftest import ROOT, SAMPLE
+from tests.conftest import ROOT, SAMPLE, build_after
 from tests.pdftext import pdf_text
 
 HOSTILE = """
@@ -104,7 +104,7 @@ def build_stopped_while_writing(content: Path, out: Path) -> subprocess.Popen:
 
 
 INTERRUPTED_WHILE_LOADING = """
-import atexit, os, runpy, signal, sys
+import atexit, os, signal, sys
 
 class CtrlCAtPikepdf:  # Ctrl-C comes as pikepdf's extension is about to start
     def find_spec(self, name, path, target=None):
@@ -114,17 +114,15 @@ class CtrlCAtPikepdf:  # Ctrl-C comes as pikepdf's extension is about to start
 
 sys.meta_path.insert(0, CtrlCAtPikepdf())
 atexit.register(lambda: print("extension started:", "pikepdf._core" in sys.modules, flush=True))
-sys.argv[0] = BUILD
-runpy.run_path(BUILD, run_name="__main__")
 """
 
 
 def test_a_ctrl_c_while_the_libraries_load_waits_for_them_then_stops_the_build(tmp_path):
     """A KeyboardInterrupt inside the start of pikepdf's extension aborted the build (SIGABRT, "Critical
     nanobind error: nanobind::detail::enum_create"): the signal waits until the imports are done."""
-    script = INTERRUPTED_WHILE_LOADING.replace("BUILD", repr(str(ROOT / "build.py")))
-    process = subprocess.run([sys.executable, "-c", script, "pdf", "-q", "--content", str(SAMPLE), "--out",
-                              str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    process = subprocess.run(build_after(INTERRUPTED_WHILE_LOADING, ["pdf", "-q", "--content", str(SAMPLE), "--out",
+                                                                      str(tmp_path)]),
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert (process.returncode, process.stdout, process.stderr) == (130, "extension started: True\n", "")
     assert not list(tmp_path.iterdir())
 
